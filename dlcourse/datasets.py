@@ -1,0 +1,344 @@
+"""Offline datasets for the lessons: 2-D toy sets, 1-D curves, digits, and a split helper.
+
+Everything here is generated in code or shipped by a package (scikit-learn's 8×8
+digits), so lessons and tests run without a network. MNIST and Fashion-MNIST are
+available through :func:`load_mnist` only when Keras has them cached or the machine
+is online; otherwise it fails at once with a message that says how to get them.
+
+All generators take a ``seed`` and return float32 features ``x`` of shape
+``(n, 2)`` (or ``(n, 1)`` for curves) and int32 labels ``y`` of shape ``(n,)``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "Split",
+    "linearly_separable",
+    "xor",
+    "circles",
+    "moons",
+    "spirals",
+    "flower",
+    "noisy_two_class",
+    "curve",
+    "tent_map",
+    "load_digits",
+    "load_mnist",
+    "train_dev_test_split",
+]
+
+
+def _check_positive_int(name, value, minimum=1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(
+            f"Invalid value for `{name}`: expected an integer >= {minimum}, received {name}={value!r}"
+        )
+
+
+def _check_non_negative(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not (
+        np.isfinite(value) and value >= 0
+    ):
+        raise ValueError(
+            f"Invalid value for `{name}`: expected a finite number >= 0, received {name}={value!r}"
+        )
+
+
+def _finish(x, y):
+    return np.asarray(x, dtype="float32"), np.asarray(y, dtype="int32").reshape(-1)
+
+
+def linearly_separable(n=200, *, margin=0.5, seed=0):
+    """Two Gaussian blobs that a straight line separates with a gap of at least ``margin``.
+
+    Args:
+        n: number of points (half per class).
+        margin: the smallest distance of any point to the line ``x1 + x2 = 0``.
+        seed: random seed.
+
+    Returns:
+        ``(x, y)``: ``(n, 2)`` float32 points, ``(n,)`` int32 labels in {0, 1}.
+    """
+    _check_positive_int("n", n, 2)
+    _check_non_negative("margin", margin)
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    x = rng.normal(0.0, 0.6, size=(n, 2)) + np.where(y[:, None] == 1, 1.2, -1.2)
+    # push every point to its own side, at least `margin` away from the line
+    normal = np.array([1.0, 1.0]) / np.sqrt(2.0)
+    side = np.where(y == 1, 1.0, -1.0)
+    distance = x @ normal * side
+    x += np.maximum(margin - distance, 0.0)[:, None] * normal * side[:, None]
+    return _finish(x, y)
+
+
+def xor(n=200, *, noise=0.15, seed=0):
+    """XOR-like data: four Gaussian clusters at (±1, ±1); the label is 1 where x1·x2 < 0.
+
+    No straight line gets more than three of the four clusters right, so a linear
+    classifier is stuck at about 75% accuracy.
+
+    Args:
+        n: number of points (split evenly over the four clusters).
+        noise: standard deviation of each cluster.
+        seed: random seed.
+
+    Returns:
+        ``(x, y)``.
+    """
+    _check_positive_int("n", n, 4)
+    _check_non_negative("noise", noise)
+    rng = np.random.default_rng(seed)
+    corners = np.array([[1, 1], [-1, -1], [1, -1], [-1, 1]], dtype=float)
+    which = np.arange(n) % 4
+    x = corners[which] + rng.normal(0.0, noise, size=(n, 2))
+    y = (corners[which, 0] * corners[which, 1] < 0).astype(int)
+    return _finish(x, y)
+
+
+def circles(n=300, *, noise=0.05, factor=0.5, seed=0):
+    """Two concentric circles (scikit-learn's ``make_circles``), as in Ng's init assignment."""
+    from sklearn.datasets import make_circles
+
+    _check_positive_int("n", n, 2)
+    _check_non_negative("noise", noise)
+    x, y = make_circles(n_samples=n, noise=noise, factor=factor, random_state=seed)
+    return _finish(x, y)
+
+
+def moons(n=300, *, noise=0.2, seed=0):
+    """Two interleaving half moons (scikit-learn's ``make_moons``), as in Ng's optimization assignment."""
+    from sklearn.datasets import make_moons
+
+    _check_positive_int("n", n, 2)
+    _check_non_negative("noise", noise)
+    x, y = make_moons(n_samples=n, noise=noise, random_state=seed)
+    return _finish(x, y)
+
+
+def spirals(n=400, *, turns=1.5, noise=0.1, seed=0):
+    """Two interleaved spirals: hard for linear models, easy for a small deep net."""
+    _check_positive_int("n", n, 2)
+    _check_non_negative("noise", noise)
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    t = np.sqrt(rng.uniform(0.02, 1.0, size=n)) * turns * 2 * np.pi
+    r = t / (turns * 2 * np.pi) * 2.0
+    angle = t + np.pi * y
+    x = np.c_[r * np.cos(angle), r * np.sin(angle)] + rng.normal(0.0, noise, size=(n, 2))
+    return _finish(x, y)
+
+
+def flower(n=400, *, petals=4, noise=0.2, seed=0):
+    """Ng's "planar" flower data set: two classes interleaved as the petals of a flower.
+
+    Follows ``load_planar_dataset`` from the course's first-week assignment
+    (radius ``4·sin(petals·t)`` with Gaussian noise on angle and radius).
+    """
+    _check_positive_int("n", n, 2)
+    _check_positive_int("petals", petals, 1)
+    _check_non_negative("noise", noise)
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    xs, ys = [], []
+    for label, count in ((0, half), (1, n - half)):
+        t = np.linspace(label * 3.12, (label + 1) * 3.12, count) + rng.normal(0, noise, count)
+        r = 4.0 * np.sin(petals * t) + rng.normal(0, noise, count)
+        xs.append(np.c_[r * np.sin(t), r * np.cos(t)])
+        ys.append(np.full(count, label))
+    return _finish(np.concatenate(xs), np.concatenate(ys))
+
+
+def noisy_two_class(n=400, *, flip=0.08, seed=0):
+    """A small, noisy two-class set like the one in Ng's regularization assignment.
+
+    Points are uniform in ``[-1, 1]²``; the true boundary is the smooth curve
+    ``x2 = 0.4·sin(2.5·x1)``; a fraction ``flip`` of the labels is flipped at random,
+    so a big network can memorise noise (overfit) while the true rule stays simple.
+    Ng's assignment uses 211 training points: split with :func:`train_dev_test_split`.
+
+    Args:
+        n: number of points.
+        flip: fraction of labels flipped (label noise), in [0, 0.5).
+        seed: random seed.
+
+    Returns:
+        ``(x, y)``.
+    """
+    _check_positive_int("n", n, 2)
+    if isinstance(flip, bool) or not isinstance(flip, (int, float)) or not 0 <= flip < 0.5:
+        raise ValueError(f"Invalid value for `flip`: expected a float in [0, 0.5), received flip={flip!r}")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, size=(n, 2))
+    y = (x[:, 1] > 0.4 * np.sin(2.5 * x[:, 0])).astype(int)
+    flipped = rng.random(n) < flip
+    y = np.where(flipped, 1 - y, y)
+    return _finish(x, y)
+
+
+_CURVES = {
+    "smooth": lambda x: np.sin(2.0 * x) + 0.5 * np.cos(5.0 * x) + 0.3 * x,
+    "sine": lambda x: np.sin(2.0 * np.pi * x),
+    "abs": np.abs,
+}
+
+
+def curve(kind="smooth", n=200, *, low=-2.0, high=2.0, noise=0.0, seed=0):
+    """A 1-D continuous curve sampled on a grid, for piecewise-linear fitting.
+
+    Args:
+        kind: ``"smooth"`` (a wiggly sum of sines), ``"sine"`` or ``"abs"``.
+        n: number of grid points in ``[low, high]``.
+        noise: standard deviation of Gaussian noise added to the targets.
+        seed: random seed (only used when ``noise > 0``).
+
+    Returns:
+        ``(x, y)``: ``(n, 1)`` float32 inputs and ``(n, 1)`` float32 targets.
+    """
+    if kind not in _CURVES:
+        raise ValueError(f"Invalid value for `kind`: expected one of {sorted(_CURVES)}, received kind={kind!r}")
+    _check_positive_int("n", n, 2)
+    _check_non_negative("noise", noise)
+    x = np.linspace(low, high, n)
+    y = _CURVES[kind](x) + np.random.default_rng(seed).normal(0, noise, n) * (noise > 0)
+    return x.reshape(-1, 1).astype("float32"), y.reshape(-1, 1).astype("float32")
+
+
+def tent_map(x, k=1):
+    """The tent map ``t(x) = 1 − |2x − 1|`` on [0, 1], composed ``k`` times (2^k linear pieces).
+
+    Each application is two ReLUs (``t(x) = 2·relu(x) − 4·relu(x − ½)`` on [0, 1]), so
+    a deep ReLU net represents ``t∘…∘t`` with O(k) units; one hidden layer needs O(2^k).
+    """
+    _check_positive_int("k", k, 0)
+    x = np.asarray(x, dtype="float64")
+    for _ in range(k):
+        x = 1.0 - np.abs(2.0 * x - 1.0)
+    return x
+
+
+@dataclass(frozen=True)
+class Split:
+    """A train/dev/test split: arrays plus the indices they were taken from."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_dev: np.ndarray
+    y_dev: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    train_index: np.ndarray
+    dev_index: np.ndarray
+    test_index: np.ndarray
+
+
+def train_dev_test_split(x, y, *, ratios=(0.6, 0.2, 0.2), stratify=True, seed=0) -> Split:
+    """Split into train, dev and test sets, reproducibly, keeping class ratios.
+
+    Ng's rule of thumb: 60/20/20 for ~10k examples, 98/1/1 for ~1M. Dev and test must
+    come from the same distribution, which a random (stratified) split guarantees.
+
+    Args:
+        x: features, first axis = examples.
+        y: integer labels ``(m,)`` (used for stratification).
+        ratios: three non-negative fractions summing to 1 (train, dev, test).
+        stratify: keep every class's share the same in all three parts.
+        seed: random seed; the same seed gives the same split.
+
+    Returns:
+        A :class:`Split`. The three index sets are disjoint and cover ``range(m)``.
+    """
+    x = np.asarray(x)
+    y = np.asarray(y).reshape(-1)
+    if len(x) != len(y):
+        raise ValueError(f"Invalid value for `y`: expected {len(x)} labels (one per row of x), received {len(y)}")
+    ratios = tuple(float(r) for r in ratios)
+    if len(ratios) != 3 or min(ratios) < 0 or abs(sum(ratios) - 1.0) > 1e-6 or ratios[0] == 0:
+        raise ValueError(
+            "Invalid value for `ratios`: expected three fractions (train, dev, test) >= 0 with train > 0 "
+            f"that sum to 1, received ratios={ratios!r}"
+        )
+    rng = np.random.default_rng(seed)
+    groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratify else [np.arange(len(y))]
+    parts = ([], [], [])
+    for members in groups:
+        members = rng.permutation(members)
+        n_dev = int(round(ratios[1] * len(members)))
+        n_test = int(round(ratios[2] * len(members)))
+        n_train = len(members) - n_dev - n_test
+        parts[0].append(members[:n_train])
+        parts[1].append(members[n_train:n_train + n_dev])
+        parts[2].append(members[n_train + n_dev:])
+    train, dev, test = (rng.permutation(np.concatenate(p)).astype(int) for p in parts)
+    return Split(x[train], y[train], x[dev], y[dev], x[test], y[test], train, dev, test)
+
+
+def load_digits(*, ratios=(0.6, 0.2, 0.2), images=False, seed=0) -> Split:
+    """scikit-learn's bundled 8×8 handwritten digits (1,797 images), ready for Keras.
+
+    Pixel values (0..16) are scaled to [0, 1] float32; labels are int32 in 0..9.
+
+    Args:
+        ratios: train/dev/test fractions (stratified, reproducible).
+        images: ``False`` gives flat ``(m, 64)`` vectors for an MLP; ``True`` gives
+            ``(m, 8, 8, 1)`` images for a CNN.
+        seed: split seed.
+
+    Returns:
+        A :class:`Split`.
+    """
+    from sklearn.datasets import load_digits as _sk_load_digits
+
+    data = _sk_load_digits()
+    x = (data.images / 16.0).astype("float32")
+    x = x[..., None] if images else x.reshape(len(x), -1)
+    return train_dev_test_split(x, data.target.astype("int32"), ratios=ratios, seed=seed)
+
+
+_MNIST_FILES = {"mnist": "mnist.npz", "fashion_mnist": "fashion-mnist"}
+
+
+def _online(host="storage.googleapis.com", port=443, timeout=3.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def load_mnist(kind="mnist"):
+    """MNIST or Fashion-MNIST through ``keras.datasets``, only when cached or online.
+
+    Never hangs and never silently substitutes another data set: when the files are
+    not in Keras's cache (``~/.keras/datasets``) and the download host cannot be
+    reached within a few seconds, it raises ``RuntimeError`` saying how to get them.
+
+    Args:
+        kind: ``"mnist"`` or ``"fashion_mnist"``.
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))`` as ``keras.datasets`` returns them.
+    """
+    if kind not in _MNIST_FILES:
+        raise ValueError(
+            f"Invalid value for `kind`: expected one of {sorted(_MNIST_FILES)}, received kind={kind!r}"
+        )
+    import keras
+
+    cache = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+    cached = (cache / _MNIST_FILES[kind]).exists()
+    if not cached and not _online():
+        raise RuntimeError(
+            f"{kind} is not in the Keras cache ({cache}) and this machine is offline. "
+            f"On a machine with a network run: python -c \"import keras; keras.datasets.{kind}.load_data()\" "
+            f"and copy {cache / _MNIST_FILES[kind]} here, or use dlcourse.datasets.load_digits() "
+            "(bundled with scikit-learn, no download)."
+        )
+    return getattr(keras.datasets, kind).load_data()
