@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: lessons lessons-quick lessons-all-seeds test venv clean
 

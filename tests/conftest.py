@@ -1,5 +1,9 @@
 """Shared fixtures: headless plots, a clean Keras session and float32 policy per test."""
 
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 import matplotlib
 
 matplotlib.use("Agg")

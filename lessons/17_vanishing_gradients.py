@@ -1,0 +1,233 @@
+"""Lesson 17 — Vanishing and exploding gradients.
+
+Shows why very deep networks were hard to train: in a deep linear net the signal
+grows or shrinks like a power of the weight scale, and in a deep sigmoid net the
+first layers receive gradients thousands of times smaller than the last ones,
+while ReLU with He initialization keeps them within one order of magnitude.
+
+Run it:
+    python lessons/17_vanishing_gradients.py            # full mode, figures in out/17_vanishing_gradients/
+    python lessons/17_vanishing_gradients.py --quick    # the small budget the tests use
+"""
+
+# %% [markdown]
+# # Vanishing and exploding gradients
+#
+# Take a deep network with `L` layers and, to see the mechanism clearly, make it
+# *linear* (no activation, no bias) with every weight matrix equal to `c·I`. Then the
+# output is `ŷ = c^L · x`: with `c = 1.5` the activations (and the gradients, which go
+# through the same matrices backwards) **explode** like `1.5^L`; with `c = 0.5` they
+# **vanish** like `0.5^L`. Real networks are not linear, but the same multiplication
+# of many per-layer factors happens in both passes (Ng, course 2, week 1).
+#
+# Sigmoid makes it worse: its derivative is at most ¼, so every layer multiplies the
+# back-propagated gradient by a factor well below one, and the first layers of a deep
+# sigmoid net barely learn. ReLU's derivative is 1 where it is active, and He
+# initialization (`Var(w) = 2/n[l−1]`) is chosen so that the signal keeps its size
+# through depth.
+
+# %%
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+import dlcourse
+from dlcourse import plotting
+from dlcourse.lesson import start
+
+lesson = start("17_vanishing_gradients", title="Vanishing and exploding gradients")
+
+MAX_DEPTH = lesson.pick(full=50, quick=30)  # layers of the deep linear net
+WIDTH = 64  # units per hidden layer (digits have 64 input pixels)
+DEPTH = 10  # hidden layers of the sigmoid / ReLU nets
+TRAIN_EPOCHS = lesson.pick(full=15, quick=4)
+
+# %% [markdown]
+# ## 1. A deep linear network: exact powers
+#
+# We build the linear net from ordinary Keras `Dense` layers (float64, no bias) whose
+# kernels are set to `c·I`, feed a random input, and compare the size of the
+# activation after each layer with `c^l`.
+
+# %%
+def linear_chain(scale, depth, width=8):
+    """A `depth`-layer linear Keras net whose kernels are all `scale * I` (float64)."""
+    inputs = keras.Input((width,), dtype="float64")
+    x = inputs
+    for _ in range(depth):
+        layer = keras.layers.Dense(width, use_bias=False, dtype="float64")
+        x = layer(x)
+        layer.set_weights([scale * np.eye(width)])
+    return keras.Model(inputs, x)
+
+
+def activation_growth(scale, depth):
+    """||a[l]|| / ||x|| for l = 1..depth, and d(sum a[L])/dx's norm growth."""
+    model = linear_chain(scale, depth)
+    x = tf.constant(lesson.rng.normal(size=(1, 8)))
+    ratios, a = [], x
+    for layer in model.layers[1:]:
+        a = layer(a)
+        ratios.append(float(tf.norm(a) / tf.norm(x)))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        out = tf.reduce_sum(model(x))
+    grad_growth = float(tf.norm(tape.gradient(out, x)) / np.sqrt(8))
+    return np.array(ratios), grad_growth
+
+
+depths = np.arange(1, MAX_DEPTH + 1)
+growth = {}
+for scale in (1.5, 0.5):
+    ratios, grad_growth = activation_growth(scale, MAX_DEPTH)
+    growth[scale] = ratios
+    relative_error = np.max(np.abs(ratios - scale**depths) / scale**depths)
+    lesson.claim(
+        f"||a[l]||/||x|| equals {scale}^l for l = 1..{MAX_DEPTH} (max relative error)",
+        relative_error,
+        target="< 1e-9",
+        holds=relative_error < 1e-9,
+    )
+    grad_error = abs(grad_growth - scale**MAX_DEPTH) / scale**MAX_DEPTH
+    lesson.claim(
+        f"the gradient wrt the input also scales as {scale}^L (relative error)",
+        grad_error,
+        target="< 1e-9",
+        holds=grad_error < 1e-9,
+    )
+
+# %%
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+for scale, col in ((1.5, plotting.color("bad")), (0.5, plotting.color("train"))):
+    ax.semilogy(depths, growth[scale], "o", ms=4, color=col, label=f"measured, W = {scale}·I")
+    ax.semilogy(depths, scale**depths, "-", color=plotting.color("reference"), lw=1,
+                label=f"{scale}$^l$")
+ax.set_xlabel("layer l")
+ax.set_ylabel("activation size ||a[l]|| / ||x||  (log scale)")
+ax.set_title("Deep linear net: activations explode or vanish exponentially")
+ax.legend()
+lesson.savefig(fig, "linear_powers")
+
+# %% [markdown]
+# The dots sit exactly on the lines: after 30 layers the activations have grown by
+# `1.5^30 ≈ 1.9·10^5` or shrunk by `0.5^30 ≈ 9·10^-10`. A weight scale only slightly
+# away from 1 is enough, because it is raised to the power of the depth.
+#
+# ## 2. A 10-layer sigmoid net versus ReLU with He initialization
+#
+# Now real networks on the digits: ten hidden layers of 64 units, built with
+# `dlcourse.deep_net`. We compute the gradient of the cross-entropy cost with respect
+# to every layer's kernel at initialization and compare their sizes.
+
+# %%
+data = dlcourse.datasets.load_digits(seed=lesson.seed)
+mean, std = data.x_train.mean(axis=0), data.x_train.std(axis=0) + 1e-8
+x_train = (data.x_train - mean) / std  # normalized with the training statistics
+x_dev = (data.x_dev - mean) / std
+
+CONFIGS = {
+    "sigmoid + Xavier": dict(activation="sigmoid", initializer="xavier"),
+    "ReLU + He": dict(activation="relu", initializer="he"),
+}
+
+
+def build(config):
+    return dlcourse.deep_net(
+        (64,), hidden_units=(WIDTH,) * DEPTH, num_classes=10, seed=lesson.seed, **CONFIGS[config]
+    )
+
+
+def kernel_gradient_norms(model, x, y):
+    """Frobenius norm of dJ/dW[l] for each hidden layer l = 1..DEPTH."""
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    kernels = [model.get_layer(f"hidden_{l}").kernel for l in range(1, DEPTH + 1)]
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=True))
+    grads = tape.gradient(loss, kernels)
+    return np.array([float(tf.norm(g)) for g in grads])
+
+
+norms = {config: kernel_gradient_norms(build(config), x_train, data.y_train) for config in CONFIGS}
+ratios = {config: norms[config][0] / norms[config][-1] for config in CONFIGS}
+for config, ratio in ratios.items():
+    print(f"{config:>16}: first-layer / last-layer gradient norm = {ratio:.3g}")
+
+lesson.claim(
+    "sigmoid net (Xavier): ||dW[1]|| / ||dW[10]|| at initialization",
+    ratios["sigmoid + Xavier"],
+    target="< 1e-3",
+    holds=ratios["sigmoid + Xavier"] < 1e-3,
+)
+relu_ratio = ratios["ReLU + He"]
+lesson.claim(
+    "ReLU net (He): ||dW[1]|| / ||dW[10]|| at initialization",
+    relu_ratio,
+    target="in [0.1, 10]",
+    holds=0.1 <= relu_ratio <= 10,
+)
+
+# %%
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+layers = np.arange(1, DEPTH + 1)
+for config, col in zip(CONFIGS, (plotting.color("bad"), plotting.color("good"))):
+    ax.semilogy(layers, norms[config], "o-", color=col, label=config)
+ax.set_xticks(layers)
+ax.set_xlabel("hidden layer l (1 = closest to the input)")
+ax.set_ylabel("||dJ/dW[l]||  (log scale)")
+ax.set_title("Gradient size per layer at initialization (10 hidden layers)")
+ax.legend()
+lesson.savefig(fig, "gradient_norms")
+
+# %% [markdown]
+# Read the sigmoid curve from right to left, the way back-propagation goes: every
+# layer multiplies the gradient by `σ'(z) ≤ ¼` times the weights, so it falls by
+# orders of magnitude before it reaches the first layer. The ReLU + He curve stays
+# flat: those layers all learn at the same pace.
+#
+# ## 3. What it does to training
+#
+# Same two networks, same optimizer and budget. The sigmoid net's first layers
+# hardly move, so it learns slowly; the ReLU + He net trains.
+
+# %%
+histories = {}
+for config in CONFIGS:
+    model = build(config)
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=0.1),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    histories[config] = model.fit(
+        x_train, data.y_train, validation_data=(x_dev, data.y_dev),
+        epochs=TRAIN_EPOCHS, batch_size=32, verbose=0,
+    ).history
+    print(f"{config:>16}: dev accuracy after {TRAIN_EPOCHS} epochs = "
+          f"{histories[config]['val_accuracy'][-1]:.3f}")
+
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+for config, col in zip(CONFIGS, (plotting.color("bad"), plotting.color("good"))):
+    epochs = np.arange(1, TRAIN_EPOCHS + 1)
+    ax.plot(epochs, histories[config]["val_accuracy"], "o-", color=col, label=config)
+ax.axhline(0.1, color=plotting.color("reference"), ls="--", lw=1, label="chance (10 classes)")
+ax.set_ylim(0, 1)
+ax.set_xlabel("epoch")
+ax.set_ylabel("dev accuracy")
+ax.set_title("10 hidden layers, SGD (learning rate 0.1), digits")
+ax.legend()
+lesson.savefig(fig, "training")
+
+# %% [markdown]
+# ## What to remember
+#
+# - In a deep net, the forward signal and the backward gradient are products of one
+#   factor per layer: factors above 1 explode, below 1 vanish — exponentially in depth.
+# - Sigmoid's derivative is at most ¼, so deep sigmoid nets starve their first layers
+#   of gradient; ReLU with He initialization (`Var(w) = 2/n[l−1]`) keeps every layer's
+#   gradient of the same size.
+# - Careful initialization (lesson 18) is a partial fix; ReLU-like activations, batch
+#   normalization and residual connections are the others.
+
+# %%
+lesson.finish()
