@@ -1,0 +1,579 @@
+"""Model builders: the course's networks as ordinary, uncompiled Keras models.
+
+Each builder returns a functional `keras.Model` you compile and `fit` yourself,
+nest inside a bigger model, or save with `model.save("net.keras")` and load
+with `keras.models.load_model` (no `custom_objects`: importing `dlcourse`
+registers the components these models use).
+
+- `two_layer_net` — Udacity's "2-layer network": input → hidden → output.
+- `deep_net` — any stack of hidden layers; the default is Hung-yi Lee's Keras
+  example (784 → 500 sigmoid → 500 sigmoid → softmax 10).
+- `cnn` — CS231n's pattern `INPUT → [[CONV]×N → POOL?]×M → [FC]×K`.
+
+Shared conventions:
+
+- Layers are named predictably so lessons can fetch them with
+  `model.get_layer(name)`: `"hidden_1"`, `"hidden_2"`, … (dense builders),
+  `"conv_1_1"`, `"pool_1"`, `"dense_1"`, … (cnn), `"dropout_i"` after the
+  hidden layer it follows, and `"output"`.
+- `num_classes=1` gives one sigmoid unit (Ng's binary classifier);
+  `num_classes >= 2` a softmax layer. Under a mixed-precision policy the output
+  layer computes in float32, as Keras recommends, so softmax and the loss stay
+  stable.
+- `initializer` is a course name (`"zeros"`, `"large_random"`, `"xavier"`,
+  `"he"`) or anything `keras.initializers.get` accepts. Every layer gets its
+  own initializer with its own seed derived from `seed` and the layer's name,
+  so `seed=0` is reproducible, layers differ, and adding a layer leaves the
+  others' initial weights unchanged.
+- `regularizer` (e.g. `dlcourse.regularizers.L2(lambd=0.7, m=211)`) applies
+  to kernels only, never biases (Ng).
+- Dropout is Ng's inverted dropout (`dlcourse.layers.InvertedDropout`),
+  placed only where `keep_prob < 1`.
+- Arguments are checked before anything is built; a bad one raises a
+  `ValueError` that names it, says what is allowed and what was received.
+"""
+
+import numbers
+import zlib
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+
+# Importing the component modules registers them for Keras serialization, so
+# saved models load without `custom_objects`.
+from dlcourse import initializers, layers, regularizers  # noqa: F401
+from dlcourse._validation import check_float, check_int, invalid_value
+
+__all__ = ["cnn", "deep_net", "two_layer_net"]
+
+_POOLS = {"max": keras.layers.MaxPooling2D, "avg": keras.layers.AveragePooling2D}
+
+
+# --------------------------------------------------------------------------
+# Argument checks (all run before any layer is created).
+
+
+def _check_input_shape(input_shape, ranks=None):
+    """Return `input_shape` as a tuple of positive ints (an int means `(n,)`)."""
+    expected = "a positive integer or a tuple of positive integers"
+    if ranks is not None:
+        expected = (
+            "a tuple of " + " or ".join(str(r) for r in ranks) + " positive integers"
+        )
+    if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, bool):
+        input_shape = (input_shape,)
+    if not isinstance(input_shape, Sequence) or isinstance(input_shape, str):
+        raise invalid_value("input_shape", input_shape, expected)
+    shape = tuple(input_shape)
+    if not shape or (ranks is not None and len(shape) not in ranks):
+        raise invalid_value("input_shape", input_shape, expected)
+    for dim in shape:
+        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or dim < 1:
+            raise invalid_value("input_shape", input_shape, expected)
+    return tuple(int(dim) for dim in shape)
+
+
+def _check_sizes(value, name, allow_empty=True):
+    """Return a tuple of positive ints from an int or a sequence of ints."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value,)
+    expected = (
+        "a positive integer or a sequence of positive integers"
+        + ("" if allow_empty else " (at least one)")
+    )
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise invalid_value(name, value, expected)
+    sizes = tuple(value)
+    if not sizes and not allow_empty:
+        raise invalid_value(name, value, expected)
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+            raise invalid_value(name, value, expected)
+    return tuple(int(size) for size in sizes)
+
+
+def _check_pair(value, name):
+    """Return a 2-tuple of positive ints from an int or a pair (kernel/pool sizes)."""
+    expected = "a positive integer or a tuple of 2 positive integers"
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value, value)
+    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
+        raise invalid_value(name, value, expected)
+    for size in value:
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+            raise invalid_value(name, value, expected)
+    return tuple(int(size) for size in value)
+
+
+def _check_activation(activation):
+    """Return `activation` unchanged if Keras knows it."""
+    try:
+        keras.activations.get(activation)
+    except (ValueError, TypeError):
+        raise invalid_value(
+            "activation",
+            activation,
+            "a Keras activation name such as 'relu', 'sigmoid' or 'tanh', "
+            "a callable, or None",
+        ) from None
+    return activation
+
+
+def _check_initializer(initializer):
+    """Return `initializer` unchanged if `dlcourse.initializers.get` accepts it."""
+    try:
+        initializers.get(initializer)
+    except (ValueError, TypeError):
+        raise invalid_value(
+            "initializer",
+            initializer,
+            "one of 'zeros', 'large_random', 'xavier', 'he' (any case), "
+            "a Keras initializer name such as 'glorot_uniform', or an "
+            "initializer instance",
+        ) from None
+    return initializer
+
+
+def _check_regularizer(regularizer):
+    """Return a regularizer instance (or None)."""
+    try:
+        return keras.regularizers.get(regularizer)
+    except (ValueError, TypeError):
+        raise invalid_value(
+            "regularizer",
+            regularizer,
+            "None, a keras.regularizers.Regularizer instance such as "
+            "dlcourse.regularizers.L2(lambd=0.7, m=211), or a Keras "
+            "regularizer name",
+        ) from None
+
+
+def _check_keep_prob(keep_prob, name="keep_prob"):
+    return check_float(keep_prob, name, low=0, high=1, low_open=True)
+
+
+def _check_keep_probs(keep_probs, n_layers):
+    """One keep_prob per hidden layer, from a float or a sequence."""
+    if isinstance(keep_probs, np.ndarray) and keep_probs.ndim == 1:
+        keep_probs = keep_probs.tolist()
+    if isinstance(keep_probs, Sequence) and not isinstance(keep_probs, str):
+        if len(keep_probs) != n_layers:
+            raise invalid_value(
+                "keep_probs",
+                keep_probs,
+                f"one float or a sequence of {n_layers} floats in (0, 1], "
+                f"one per hidden layer (hidden_units has {n_layers})",
+            )
+        probs = tuple(_check_keep_prob(p, "keep_probs") for p in keep_probs)
+    else:
+        try:
+            probs = (_check_keep_prob(keep_probs, "keep_probs"),) * n_layers
+        except ValueError:
+            raise invalid_value(
+                "keep_probs",
+                keep_probs,
+                "a float in (0, 1] or a sequence of them, one per hidden layer",
+            ) from None
+        if n_layers == 0 and keep_probs < 1:
+            raise invalid_value(
+                "keep_probs",
+                keep_probs,
+                "1.0 when there are no hidden layers (hidden_units=()), "
+                "since dropout follows a hidden layer",
+            )
+    return probs
+
+
+def _check_seed(seed):
+    if seed is None:
+        return None
+    return check_int(seed, "seed", low=0)
+
+
+# --------------------------------------------------------------------------
+# Building blocks.
+
+
+def _layer_seed(seed, layer_name):
+    """A seed for one layer, derived from the model seed and the layer's name."""
+    if seed is None:
+        return None
+    state = np.random.SeedSequence([seed, zlib.crc32(layer_name.encode())])
+    return int(state.generate_state(1)[0] % (2**31 - 1))
+
+
+def _base_seed(seed, initializer):
+    """The model seed, else the initializer instance's own integer seed, else None."""
+    if seed is not None:
+        return seed
+    own = getattr(initializer, "seed", None) if not isinstance(initializer, str) else None
+    if isinstance(own, numbers.Integral) and not isinstance(own, bool):
+        return int(own) % (2**31 - 1)
+    return None
+
+
+def _kernel_initializer(identifier, seed, layer_name):
+    """A fresh initializer for one layer, seeded for that layer when it is random."""
+    init = initializers.get(identifier)
+    if not isinstance(init, keras.initializers.Initializer):
+        return init  # a plain function: nothing to seed
+    config = init.get_config()
+    layer_seed = _layer_seed(seed, layer_name)
+    if "seed" in config and layer_seed is not None:
+        config["seed"] = layer_seed
+    elif isinstance(getattr(init, "seed", None), keras.random.SeedGenerator):
+        # A SeedGenerator advances on every call: sharing the instance gives
+        # each layer new values, where copies would all start from one state.
+        return init
+    return init.__class__.from_config(config)
+
+
+def _output_dtype():
+    """float32 output under a mixed policy (stable softmax/loss); else the policy's."""
+    policy = keras.config.dtype_policy()
+    if policy.compute_dtype != policy.variable_dtype:
+        return policy.variable_dtype
+    return None
+
+
+def _output_layer(num_classes, initializer, regularizer, seed):
+    units = 1 if num_classes == 1 else num_classes
+    return keras.layers.Dense(
+        units,
+        activation="sigmoid" if num_classes == 1 else "softmax",
+        kernel_initializer=_kernel_initializer(initializer, seed, "output"),
+        kernel_regularizer=regularizer,
+        dtype=_output_dtype(),
+        name="output",
+    )
+
+
+def _dense(units, activation, initializer, regularizer, seed, name):
+    return keras.layers.Dense(
+        units,
+        activation=activation,
+        kernel_initializer=_kernel_initializer(initializer, seed, name),
+        kernel_regularizer=regularizer,
+        name=name,
+    )
+
+
+def _dropout(keep_prob, seed, name):
+    return layers.InvertedDropout(keep_prob, seed=_layer_seed(seed, name), name=name)
+
+
+def _dense_net(
+    input_shape,
+    hidden_units,
+    num_classes,
+    activation,
+    initializer,
+    regularizer,
+    keep_probs,
+    seed,
+    name,
+):
+    """input → [Flatten] → [hidden_i → dropout_i?]×L → output (already validated)."""
+    inputs = keras.Input(shape=input_shape)
+    x = inputs
+    if len(input_shape) > 1:
+        x = keras.layers.Flatten(name="flatten")(x)
+    for i, (units, keep_prob) in enumerate(zip(hidden_units, keep_probs), start=1):
+        x = _dense(units, activation, initializer, regularizer, seed, f"hidden_{i}")(x)
+        if keep_prob < 1:
+            x = _dropout(keep_prob, seed, f"dropout_{i}")(x)
+    outputs = _output_layer(num_classes, initializer, regularizer, seed)(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+# --------------------------------------------------------------------------
+# Public builders.
+
+
+def two_layer_net(
+    input_shape,
+    hidden_units,
+    num_classes,
+    *,
+    activation="relu",
+    initializer="he",
+    regularizer=None,
+    keep_prob=1.0,
+    seed=None,
+    name="two_layer_net",
+):
+    """Udacity's "2-layer network": input → hidden (ReLU) → softmax/sigmoid.
+
+    `input → hidden_1 → [dropout_1] → output`. One hidden layer of ReLUs is
+    enough to solve XOR (lesson 1), and in Hung-yi Lee's piecewise-linear view
+    each hidden unit adds one "piece" to the function the net draws (lesson 2).
+    Inputs of rank > 1 are flattened first (layer `"flatten"`).
+
+    Args:
+        input_shape: Features per example: an int `n_x` or a tuple such as
+            `(8, 8)` (flattened).
+        hidden_units: Number of hidden units `n[1]`, a positive int.
+        num_classes: Positive int. `1` gives one sigmoid unit (binary,
+            Ng-style, use `binary_crossentropy`); `>= 2` a softmax layer.
+        activation: Hidden-layer activation: a Keras activation name or
+            callable. Default `"relu"`.
+        initializer: Kernel initializer for every layer: `"zeros"`,
+            `"large_random"`, `"xavier"`, `"he"` (default) or any Keras
+            initializer identifier or instance. Biases start at zero.
+        regularizer: `None` or a regularizer for the kernels (not the
+            biases), e.g. `dlcourse.regularizers.L2(lambd=0.7, m=211)`.
+        keep_prob: Probability of keeping a hidden unit, in `(0, 1]`; below 1
+            adds an `InvertedDropout` layer `"dropout_1"` after the hidden layer.
+        seed: Optional non-negative int; makes initial weights (and the
+            dropout masks) reproducible. Each layer gets its own seed.
+        name: Model name.
+
+    Returns:
+        An uncompiled functional `keras.Model`.
+
+    Example:
+
+    >>> model = two_layer_net(2, hidden_units=8, num_classes=1, seed=0)
+    >>> [layer.name for layer in model.layers[1:]]
+    ['hidden_1', 'output']
+    >>> model.compile(optimizer="adam", loss="binary_crossentropy")
+
+    Reference:
+        Udacity, *Deep Learning* (Google), lesson 2 "2-layer neural network";
+        Hung-yi Lee, *Machine Learning*, "Why deep?".
+    """
+    input_shape = _check_input_shape(input_shape)
+    hidden_units = check_int(hidden_units, "hidden_units", low=1)
+    num_classes = check_int(num_classes, "num_classes", low=1)
+    activation = _check_activation(activation)
+    initializer = _check_initializer(initializer)
+    regularizer = _check_regularizer(regularizer)
+    keep_prob = _check_keep_prob(keep_prob)
+    seed = _base_seed(_check_seed(seed), initializer)
+    return _dense_net(
+        input_shape,
+        (hidden_units,),
+        num_classes,
+        activation,
+        initializer,
+        regularizer,
+        (keep_prob,),
+        seed,
+        name,
+    )
+
+
+def deep_net(
+    input_shape,
+    hidden_units=(500, 500),
+    num_classes=10,
+    *,
+    activation="sigmoid",
+    initializer="xavier",
+    regularizer=None,
+    keep_probs=1.0,
+    seed=None,
+    name="deep_net",
+):
+    """A fully connected net with any stack of hidden layers.
+
+    `input → [hidden_i → dropout_i?] × L → output`. The defaults reproduce
+    Hung-yi Lee's Keras example: with `input_shape=(784,)` (or `(28, 28)`,
+    flattened) it is 784 → 500 sigmoid → 500 sigmoid → softmax 10. With
+    `hidden_units=()` it is logistic (`num_classes=1`) or softmax regression —
+    the model that underfits in lesson 10.
+
+    Args:
+        input_shape: Features per example: an int or a tuple (inputs of rank
+            > 1 are flattened by a `"flatten"` layer).
+        hidden_units: Hidden layer sizes `(n[1], …, n[L])`: a sequence of
+            positive ints (an int means one hidden layer; `()` none).
+        num_classes: Positive int; `1` → one sigmoid unit, `>= 2` → softmax.
+        activation: Hidden-layer activation name or callable (default
+            `"sigmoid"`, as in Lee's example).
+        initializer: Kernel initializer: `"zeros"`, `"large_random"`,
+            `"xavier"` (default, Ng's `Var(w) = 1/n[l-1]`), `"he"` or any Keras
+            initializer identifier or instance.
+        regularizer: `None` or a kernel regularizer such as
+            `dlcourse.regularizers.L2(lambd, m)` or `L1(lambd, m)`; biases are
+            never regularized.
+        keep_probs: Ng's per-layer `keep_prob`: one float in `(0, 1]` for all
+            hidden layers or a sequence with one per hidden layer. An
+            `InvertedDropout` layer `"dropout_i"` follows `"hidden_i"` exactly
+            when its keep_prob is below 1.
+        seed: Optional non-negative int for reproducible weights and masks.
+        name: Model name.
+
+    Returns:
+        An uncompiled functional `keras.Model`.
+
+    Raises:
+        ValueError: for a bad argument, including a `keep_probs` sequence
+            whose length is not `len(hidden_units)`.
+
+    Example:
+
+    >>> model = deep_net(784)   # Lee's 500-500 sigmoid net
+    >>> [layer.name for layer in model.layers[1:]]
+    ['hidden_1', 'hidden_2', 'output']
+    >>> model = deep_net((8, 8), (64, 32), keep_probs=(0.8, 1.0), seed=0)
+    >>> model.get_layer("dropout_1").keep_prob
+    0.8
+
+    Reference:
+        Hung-yi Lee, *Machine Learning*, "Keras" (the three steps: define a
+        function set, goodness of function, pick the best function).
+    """
+    input_shape = _check_input_shape(input_shape)
+    hidden_units = _check_sizes(hidden_units, "hidden_units")
+    num_classes = check_int(num_classes, "num_classes", low=1)
+    activation = _check_activation(activation)
+    initializer = _check_initializer(initializer)
+    regularizer = _check_regularizer(regularizer)
+    keep_probs = _check_keep_probs(keep_probs, len(hidden_units))
+    seed = _base_seed(_check_seed(seed), initializer)
+    return _dense_net(
+        input_shape,
+        hidden_units,
+        num_classes,
+        activation,
+        initializer,
+        regularizer,
+        keep_probs,
+        seed,
+        name,
+    )
+
+
+def cnn(
+    input_shape,
+    num_classes,
+    *,
+    filters=(3, 5),
+    convs_per_block=1,
+    kernel_size=3,
+    pool="max",
+    pool_size=2,
+    dense_units=(32,),
+    activation="relu",
+    initializer="he",
+    regularizer=None,
+    keep_prob=1.0,
+    seed=None,
+    name="cnn",
+):
+    """A convolutional net: `INPUT → [[CONV]×N → POOL?]×M → [FC]×K`.
+
+    CS231n's pattern, with `N = convs_per_block`, `M = len(filters)` and
+    `K = len(dense_units) + 1` (the output layer counts). The defaults give
+    the course figure: N=1, M=2, K=2, with 3 filters in the first conv layer
+    (3 feature maps) and 5 in the second.
+
+    Layers: an optional `"add_channel"` Reshape (a 2-D `(h, w)` input such as
+    the 8×8 digits gets a channel axis), `"conv_m_n"` (block m, conv n;
+    `padding="same"`, so only pooling shrinks the maps), `"pool_m"`,
+    `"flatten"`, `"dense_k"` with `"dropout_k"` after it when `keep_prob < 1`,
+    and `"output"`. Images are channels-last.
+
+    Args:
+        input_shape: `(h, w)` or `(h, w, channels)`.
+        num_classes: Positive int; `1` → one sigmoid unit, `>= 2` → softmax.
+        filters: Filters per conv block, one positive int per block (M of
+            them); every conv layer in block m has `filters[m]` filters.
+        convs_per_block: N, conv layers before each pooling layer.
+        kernel_size: Conv kernel size, an int or `(kh, kw)`.
+        pool: `"max"` (default), `"avg"` or `None` (no pooling).
+        pool_size: Pooling window and stride, an int or `(ph, pw)`.
+        dense_units: Sizes of the hidden fully connected layers (K - 1 of
+            them; `()` goes straight from the feature maps to the output).
+        activation: Activation of every conv and hidden dense layer.
+        initializer: Kernel initializer: `"zeros"`, `"large_random"`,
+            `"xavier"`, `"he"` (default) or any Keras initializer.
+        regularizer: `None` or a kernel regularizer (conv and dense kernels;
+            never biases).
+        keep_prob: Keep probability of an `InvertedDropout` after each hidden
+            dense layer, in `(0, 1]`; needs `dense_units` when below 1.
+        seed: Optional non-negative int for reproducible weights and masks.
+        name: Model name.
+
+    Returns:
+        An uncompiled functional `keras.Model`.
+
+    Example:
+
+    >>> model = cnn((8, 8), num_classes=10, seed=0)   # the course figure
+    >>> [layer.name for layer in model.layers[1:]]
+    ['add_channel', 'conv_1_1', 'pool_1', 'conv_2_1', 'pool_2', 'flatten', 'dense_1', 'output']
+    >>> model.get_layer("conv_2_1").filters
+    5
+
+    Reference:
+        CS231n, "Convolutional Neural Networks: Architectures"
+        (https://cs231n.github.io/convolutional-networks/#architectures);
+        Hung-yi Lee, *Machine Learning*, "CNN".
+    """
+    input_shape = _check_input_shape(input_shape, ranks=(2, 3))
+    num_classes = check_int(num_classes, "num_classes", low=1)
+    filters = _check_sizes(filters, "filters")
+    convs_per_block = check_int(convs_per_block, "convs_per_block", low=1)
+    kernel_size = _check_pair(kernel_size, "kernel_size")
+    if pool is not None and (not isinstance(pool, str) or pool not in _POOLS):
+        raise invalid_value("pool", pool, "'max', 'avg' or None")
+    pool_size = _check_pair(pool_size, "pool_size")
+    dense_units = _check_sizes(dense_units, "dense_units")
+    activation = _check_activation(activation)
+    initializer = _check_initializer(initializer)
+    regularizer = _check_regularizer(regularizer)
+    keep_prob = _check_keep_prob(keep_prob)
+    if keep_prob < 1 and not dense_units:
+        raise invalid_value(
+            "keep_prob",
+            keep_prob,
+            "1.0 when dense_units=() (dropout follows a hidden dense layer)",
+        )
+    seed = _base_seed(_check_seed(seed), initializer)
+
+    # Each "valid" pooling divides the map by pool_size (rounding down).
+    height, width = input_shape[:2]
+    if pool is not None:
+        for _ in filters:
+            height, width = height // pool_size[0], width // pool_size[1]
+        if height < 1 or width < 1:
+            raise invalid_value(
+                "filters",
+                filters,
+                f"at most as many pooled blocks as a {input_shape[:2]} input "
+                f"allows with pool_size={pool_size} (the feature maps would "
+                f"shrink to {max(height, 0)}x{max(width, 0)}); use fewer "
+                "blocks, a smaller pool_size or pool=None",
+            )
+
+    inputs = keras.Input(shape=input_shape)
+    x = inputs
+    if len(input_shape) == 2:
+        x = keras.layers.Reshape((*input_shape, 1), name="add_channel")(x)
+    for m, n_filters in enumerate(filters, start=1):
+        for n in range(1, convs_per_block + 1):
+            conv_name = f"conv_{m}_{n}"
+            x = keras.layers.Conv2D(
+                n_filters,
+                kernel_size,
+                padding="same",
+                activation=activation,
+                kernel_initializer=_kernel_initializer(initializer, seed, conv_name),
+                kernel_regularizer=regularizer,
+                data_format="channels_last",
+                name=conv_name,
+            )(x)
+        if pool is not None:
+            x = _POOLS[pool](
+                pool_size=pool_size, data_format="channels_last", name=f"pool_{m}"
+            )(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    for k, units in enumerate(dense_units, start=1):
+        x = _dense(units, activation, initializer, regularizer, seed, f"dense_{k}")(x)
+        if keep_prob < 1:
+            x = _dropout(keep_prob, seed, f"dropout_{k}")(x)
+    outputs = _output_layer(num_classes, initializer, regularizer, seed)(x)
+    return keras.Model(inputs, outputs, name=name)
