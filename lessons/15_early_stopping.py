@@ -1,0 +1,327 @@
+"""Lesson 15 — Early stopping.
+
+Trains a big network on a small slice of the digits until it overfits: the training
+loss keeps falling while the dev loss falls, bottoms out and rises. Keras's
+`EarlyStopping(restore_best_weights=True)` gives back the weights from the bottom of
+the dev curve, which are also smaller than the fully trained ones (early stopping acts
+like a weight-size regularizer). Then Prechelt's criteria (GL, PQ, UP, with
+`dlcourse.callbacks.PrecheltStopping`) decide *when* to stop.
+
+Run it:
+    python lessons/15_early_stopping.py            # full mode, figures in out/15_early_stopping/
+    python lessons/15_early_stopping.py --quick    # the small budget the tests use
+"""
+
+# %% [markdown]
+# # Early stopping
+#
+# Train a network long enough and it starts to memorise its training set: the training
+# cost keeps going down, but the cost on the dev set — examples it never trains on —
+# goes down, reaches a minimum, and then *rises*. Early stopping (Ng, course 2, week 1)
+# means: watch the dev cost during training and keep the network from the epoch where
+# it was lowest.
+#
+# Why does it regularize? Weights start small (random initialization), and they grow as
+# gradient descent keeps fitting the training set. Stopping half-way gives a network
+# with a mid-size `||W||` — much like L2 regularization, which penalises `||W||`
+# directly, but without trying many values of `λ`.
+#
+# Its drawback is about *orthogonalization*: we would like one knob to optimise the
+# cost `J` (gradient descent, Adam, …) and a separate knob to prevent overfitting (L2,
+# dropout, more data). Early stopping turns both knobs at once: by stopping we also
+# stop optimising `J`. Ng prefers L2 with a search over `λ` when it is affordable.
+
+# %%
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+import dlcourse
+from dlcourse import plotting
+from dlcourse.callbacks import PrecheltStopping
+from dlcourse.lesson import start
+
+lesson = start("15_early_stopping", title="Early stopping")
+
+EPOCHS = lesson.pick(full=150, quick=50)  # the "full training" run
+TRAIN_SIZE = 100  # a small slice of the digits: easy to overfit
+HIDDEN_UNITS = 256  # a big hidden layer for 100 images
+LEARNING_RATE = 0.01  # Adam, full-batch
+PATIENCE = 10  # Keras EarlyStopping: epochs without improvement before stopping
+
+# %% [markdown]
+# ## 1. Train until it overfits
+#
+# 100 training images, the usual dev and test sets (359 and 360 images), a
+# 64 → 256 ReLU → 10 softmax network and full-batch Adam. We record the training and
+# dev losses, the size of the weights `||W|| = sqrt(Σ_l ||W[l]||_F²)` and a copy of the
+# weights after every epoch.
+
+# %%
+data = dlcourse.datasets.load_digits(seed=lesson.seed)
+x_train, y_train = data.x_train[:TRAIN_SIZE], data.y_train[:TRAIN_SIZE]
+
+# Full batch every epoch; `repeat()` + `steps_per_epoch=1` lets Keras keep one
+# iterator for the whole run instead of building a new one each epoch (faster).
+train_set = tf.data.Dataset.from_tensors((x_train, y_train)).repeat()
+dev_set = tf.data.Dataset.from_tensors((data.x_dev, data.y_dev)).repeat()
+
+
+def build():
+    """The same network with the same initial weights every time (seeded)."""
+    model = dlcourse.two_layer_net(64, HIDDEN_UNITS, 10, initializer="he", seed=lesson.seed)
+    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE),
+                  loss="sparse_categorical_crossentropy")
+    return model
+
+
+def fit(model, epochs, callbacks=()):
+    return model.fit(train_set, validation_data=dev_set, validation_steps=1, steps_per_epoch=1,
+                     epochs=epochs, callbacks=list(callbacks), shuffle=False, verbose=0)
+
+
+def weight_norm(weights):
+    """||W||: Frobenius norm of all kernels together (biases left out, as in L2)."""
+    return float(np.sqrt(sum(np.sum(w.astype("float64") ** 2) for w in weights if w.ndim == 2)))
+
+
+class WeightRecorder(keras.callbacks.Callback):
+    """Keep a copy of the weights after every epoch."""
+
+    def on_train_begin(self, logs=None):
+        self.snapshots = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.snapshots.append(self.model.get_weights())
+
+
+recorder = WeightRecorder()
+full_model = build()
+full = fit(full_model, EPOCHS, [recorder]).history
+train_loss, dev_loss = np.array(full["loss"]), np.array(full["val_loss"])
+norms = np.array([weight_norm(w) for w in recorder.snapshots])
+true_best = int(np.argmin(dev_loss))  # the hindsight minimum (0-based epoch)
+print(f"full run: dev loss is lowest at epoch {true_best + 1} ({dev_loss[true_best]:.3f}); "
+      f"after {EPOCHS} epochs train {train_loss[-1]:.4f}, dev {dev_loss[-1]:.3f}")
+
+# %% [markdown]
+# ## 2. Keras `EarlyStopping(restore_best_weights=True)`
+#
+# A second run from the same initial weights, now with the Keras callback: it stops
+# once the dev loss has not improved for `patience` epochs and then puts back the
+# weights of the best epoch it saw.
+
+# %%
+early_stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE,
+                                           restore_best_weights=True)
+stopped_model = build()
+stopped = fit(stopped_model, EPOCHS, [early_stop]).history
+restored_epoch = early_stop.best_epoch
+ran = len(stopped["loss"])
+retrace = np.max(np.abs(np.array(stopped["val_loss"]) - dev_loss[:ran]))
+print(f"EarlyStopping ran {ran} epochs, restored epoch {restored_epoch + 1}; "
+      f"it retraces the full run (max dev-loss difference {retrace:.1e})")
+
+lesson.claim(
+    f"restored epoch minus the full run's dev-loss minimum (patience {PATIENCE})",
+    restored_epoch - true_best,
+    target=f"within ±{PATIENCE}",
+    holds=abs(restored_epoch - true_best) <= PATIENCE,
+)
+
+stop_norm = weight_norm(stopped_model.get_weights())
+lesson.claim(
+    "||W|| of the restored (early-stopped) network / ||W|| after full training",
+    stop_norm / norms[-1],
+    target="< 1",
+    holds=stop_norm < norms[-1],
+)
+
+# %%
+epochs = np.arange(1, EPOCHS + 1)
+fig, ax = plt.subplots(figsize=(7.0, 4.4))
+ax.plot(epochs, train_loss, color=plotting.color("train"), label="train loss")
+ax.plot(epochs, dev_loss, color=plotting.color("dev"), label="dev loss")
+ax.axvspan(true_best + 1 - PATIENCE, true_best + 1 + PATIENCE, color=plotting.color("reference"),
+           alpha=0.15, label=f"true dev minimum ± patience ({PATIENCE})")
+ax.axvline(ran, color=plotting.color("bad"), ls="--", lw=1.2,
+           label=f"EarlyStopping stops (epoch {ran})")
+ax.plot(restored_epoch + 1, dev_loss[restored_epoch], "*", ms=15, color=plotting.color("good"),
+        markeredgecolor="white", zorder=3, label=f"restored weights (epoch {restored_epoch + 1})")
+ax.set_ylim(0, 2.5 * dev_loss.min())
+ax.set_xlabel("epoch (one full-batch Adam step each)")
+ax.set_ylabel("cross-entropy loss")
+ax.set_title(f"Overfitting {TRAIN_SIZE} digits: early stopping keeps the dev minimum")
+ax.legend(loc="upper right")
+lesson.savefig(fig, "curves")
+
+# %% [markdown]
+# The training loss (blue) falls by orders of magnitude: the network memorises its 100
+# images. The dev loss (orange) falls at first, bottoms out and then climbs — the net
+# becomes over-confident on the dev images it gets wrong. `EarlyStopping` runs `patience`
+# epochs past the minimum (dashed line) to be sure the dev loss is not coming back
+# down, then hands back the weights from the minimum (star).
+
+# %%
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+ax.plot(epochs, norms, color=plotting.color("train"), label="||W|| during full training")
+ax.plot(restored_epoch + 1, stop_norm, "*", ms=14, color=plotting.color("good"),
+        label=f"early-stopped network ({stop_norm:.1f})")
+ax.plot(EPOCHS, norms[-1], "o", ms=8, color=plotting.color("bad"),
+        label=f"after {EPOCHS} epochs ({norms[-1]:.1f})")
+ax.set_xlabel("epoch")
+ax.set_ylabel("||W|| = sqrt(Σ ||W[l]||²)")
+ax.set_title("Weights grow as training goes on")
+ax.legend()
+lesson.savefig(fig, "weight_norm")
+
+# %% [markdown]
+# `||W||` grows steadily with training. Stopping early keeps it at a mid-size value:
+# the effect L2 regularization gets by adding `(λ/2m)·||W||²` to the cost.
+#
+# ## 3. When exactly to stop? Prechelt's criteria
+#
+# "No improvement for `patience` epochs" is one rule among many. Prechelt (1998)
+# compared three families, with `E_opt(t)` the lowest dev loss so far and strips of
+# `k = 5` epochs:
+#
+# - **GL_α** — *generalization loss* `GL(t) = 100·(E_va(t)/E_opt(t) − 1)`: stop as soon
+#   as the dev loss is α % above its best.
+# - **PQ_α** — *progress quotient* `GL(t) / P_k(t)`, with the training progress
+#   `P_k(t) = 1000·(Σ_strip E_tr / (k·min_strip E_tr) − 1)`: tolerate a larger
+#   generalization loss while the training loss still falls fast; checked at strip ends.
+# - **UP_s** — stop when the dev loss rose in `s` successive strips.
+#
+# `dlcourse.callbacks.PrecheltStopping` implements all three as a Keras callback (it
+# restores the best weights too). The early-stopped run above retraced the full run
+# exactly (same seed, same full batches), so we can ask every criterion where it
+# *would* stop by replaying the full run's log through it — and check one of them
+# inside `fit`.
+
+# %%
+CRITERIA = {
+    "GL1": dict(criterion="GL", alpha=1.0),
+    "GL2": dict(criterion="GL", alpha=2.0),
+    "GL5": dict(criterion="GL", alpha=5.0),
+    "PQ0.5": dict(criterion="PQ", alpha=0.5),
+    "UP2": dict(criterion="UP", s=2),
+}
+gl_curve = 100 * (dev_loss / np.minimum.accumulate(dev_loss) - 1)  # GL(t), in NumPy
+stops, best_epochs = {}, {}
+for name, kwargs in CRITERIA.items():
+    criterion = PrecheltStopping(**kwargs)
+    stops[name] = criterion.replay(full)
+    best_epochs[name] = criterion.best_epoch
+    seen = len(criterion.history["gl"])
+    assert np.allclose(criterion.history["gl"], gl_curve[:seen])  # the callback agrees
+    when = "never" if stops[name] is None else f"after epoch {stops[name] + 1}"
+    print(f"{name:>6}: stops {when}, restores epoch {best_epochs[name] + 1}")
+
+# One of them for real, inside fit:
+gl2 = PrecheltStopping("GL", alpha=2.0)
+fit(build(), EPOCHS, [gl2])
+print(f"PrecheltStopping GL2 inside fit stopped after epoch {gl2.stopped_epoch + 1} "
+      f"(replay: {stops['GL2'] + 1}), restored epoch {gl2.best_epoch + 1}")
+
+gl_epochs = [stops[name] for name in ("GL1", "GL2", "GL5")]
+lesson.claim(
+    "stop epochs of GL1, GL2, GL5 (0-based; all fire, in this order)",
+    gl_epochs,
+    target="GL1 <= GL2 <= GL5",
+    holds=None not in gl_epochs and gl_epochs == sorted(gl_epochs),
+)
+excess = {name: 100 * (dev_loss[best_epochs[name]] / dev_loss[true_best] - 1) for name in CRITERIA}
+worst = max(excess, key=excess.get)
+lesson.claim(
+    f"restored dev loss above the hindsight minimum, worst criterion ({worst}), in %",
+    excess[worst],
+    target="<= 5 %",
+    holds=excess[worst] <= 5.0,
+)
+
+# %%
+fig, (ax_gl, ax_bar) = plt.subplots(1, 2, figsize=(11.0, 4.2), width_ratios=(1.2, 1))
+ax_gl.plot(epochs, np.maximum(gl_curve, 1e-2), color=plotting.color("dev"), label="GL(t)")
+for alpha, col, size in zip((1, 2, 5), plotting.CYCLE[2:], (13, 9, 5)):
+    ax_gl.axhline(alpha, color=col, ls=":", lw=1.2)
+    name = f"GL{alpha}"
+    if stops[name] is not None:  # decreasing sizes: markers that coincide stay visible
+        ax_gl.plot(stops[name] + 1, gl_curve[stops[name]], "o", ms=size, color=col,
+                   label=f"{name} stops (epoch {stops[name] + 1})")
+ax_gl.set_yscale("log")
+ax_gl.set_ylim(1e-2, None)
+ax_gl.set_xlabel("epoch")
+ax_gl.set_ylabel("GL(t), %  (log scale; 0 drawn at 0.01)")
+ax_gl.set_title("GL(t) = 100·(E_va / E_opt − 1); dotted: α = 1, 2, 5")
+ax_gl.set_xlim(0, min(EPOCHS, 4 * (true_best + 1)))
+ax_gl.legend(loc="lower right")
+
+names = list(CRITERIA) + [f"Keras patience {PATIENCE}"]
+stop_epochs = [stops[n] for n in CRITERIA] + [ran - 1]
+restored = [best_epochs[n] for n in CRITERIA] + [restored_epoch]
+rows = np.arange(len(names))
+ax_bar.barh(rows, [EPOCHS if s is None else s + 1 for s in stop_epochs],
+            color=[plotting.color("reference") if s is None else plotting.color("train")
+                   for s in stop_epochs], label="epochs trained")
+ax_bar.plot(np.array(restored) + 1, rows, "*", ms=15, color=plotting.color("good"),
+            markeredgecolor="white", zorder=3, label="restored epoch")
+ax_bar.axvline(true_best + 1, color=plotting.color("dev"), ls="--", lw=1.2,
+               label=f"hindsight dev minimum (epoch {true_best + 1})")
+for row, stop in zip(rows, stop_epochs):
+    if stop is None:
+        ax_bar.text(EPOCHS - 1, row, "did not stop ", ha="right", va="center", color="white")
+ax_bar.set_yticks(rows, names)
+ax_bar.invert_yaxis()
+ax_bar.set_xlabel("epoch")
+ax_bar.set_title("Where each criterion stops")
+ax_bar.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+lesson.savefig(fig, "criteria")
+
+# %% [markdown]
+# GL grows from 0 once the dev loss passes its minimum, so the GL thresholds fire in
+# order: GL1 first, GL5 last. PQ waits while the training loss still falls quickly, and
+# UP waits for two rising strips: both train longer. With restored weights every
+# criterion hands back (nearly) the same network, because this dev curve has one clear
+# minimum.
+#
+# Prechelt's summary over 1296 runs was that *slower* criteria buy a little better
+# generalization for much more training time. Here is the same trade-off measured on
+# the test set, fastest criterion against the slowest one that fired:
+
+# %%
+fired = {name: stop for name, stop in stops.items() if stop is not None}
+fastest, slowest = min(fired, key=fired.get), max(fired, key=fired.get)
+
+
+def test_loss(epoch):
+    full_model.set_weights(recorder.snapshots[epoch])
+    return full_model.evaluate(data.x_test, data.y_test, verbose=0)
+
+
+time_ratio = (fired[slowest] + 1) / (fired[fastest] + 1)
+gain = 100 * (1 - test_loss(best_epochs[slowest]) / test_loss(best_epochs[fastest]))
+print(f"Prechelt 1998 (12 problems, RPROP): slower criteria ~4% better generalization "
+      f"for ~4x the training time")
+print(f"this lesson ({slowest} vs {fastest}): {gain:+.1f}% test loss for "
+      f"{time_ratio:.1f}x the training time")
+
+# %% [markdown]
+# On a dev curve with a single clean minimum the slower criterion pays extra epochs and
+# gets the same restored network back; Prechelt's real curves had several local minima,
+# where waiting longer sometimes finds a better one.
+#
+# ## What to remember
+#
+# - Watch the dev cost while training; keep the weights from its minimum
+#   (`keras.callbacks.EarlyStopping(restore_best_weights=True)`, with a `patience`).
+# - Weights grow with training, so stopping early is a cheap weight-size regularizer —
+#   one training run instead of a search over `λ`.
+# - Its cost is orthogonalization: one knob now both optimises `J` and fights
+#   overfitting. L2 plus a search over `λ` keeps the two separate.
+# - *When* to stop is itself a choice: GL (a fixed % above the best), PQ (relative to
+#   training progress), UP (successive rising strips). Slower criteria cost time and
+#   only sometimes buy generalization.
+
+# %%
+lesson.finish()

@@ -1,0 +1,378 @@
+"""Lesson 16 — Normalizing inputs.
+
+Fits a linear regression to two features on very different scales (x1 in [1, 1000],
+x2 in [0, 1]) with full-batch gradient descent, once on the raw features and once on
+normalized ones. The raw cost has long, thin contours (a Hessian with eigenvalues
+millions apart), so gradient descent needs a tiny learning rate and millions of steps;
+normalized, the contours are round and a handful of steps suffice. The test set is
+normalized with the *training* mean and standard deviation, as
+`keras.layers.Normalization` does.
+
+Run it:
+    python lessons/16_input_normalization.py          # full mode, figures in out/16_input_normalization/
+    python lessons/16_input_normalization.py --quick  # the small budget the tests use
+"""
+
+# %% [markdown]
+# # Normalizing inputs
+#
+# Ng's recipe (course 2, week 1), per feature, on the **training** set:
+#
+# `μ = (1/m) Σ x⁽ⁱ⁾`,  `σ² = (1/m) Σ (x⁽ⁱ⁾ − μ)²`,  then `x ← (x − μ) / σ`,
+#
+# and the *same* `μ` and `σ` are used for the dev and test sets. Why bother? If `x1`
+# ranges over `[1, 1000]` and `x2` over `[0, 1]`, the cost `J(w1, w2, b)` is extremely
+# steep along `w1` and almost flat along `w2`: its contours are long, thin ellipses.
+# Gradient descent must take a learning rate small enough for the steep direction, and
+# then crawls along the flat one. With normalized features the contours are round and
+# every direction converges at the same speed.
+#
+# LeCun et al. (*Efficient BackProp*, 1998) make this exact for a quadratic cost: with
+# `λ_max`, `λ_min` the largest and smallest eigenvalues of the Hessian, gradient descent
+# diverges for `η > 2/λ_max`, and the number of steps grows with `λ_max / λ_min`.
+# A non-zero input mean alone creates one very large eigenvalue.
+#
+# We use linear regression, whose cost *is* a quadratic, so everything can be computed
+# exactly and checked against plain gradient descent.
+
+# %%
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+from dlcourse import plotting
+from dlcourse.lesson import start
+
+lesson = start("16_input_normalization", title="Normalizing inputs")
+
+M_TRAIN, M_TEST = 200, 100
+TRUE_W, TRUE_B, NOISE = np.array([0.002, 2.0]), 1.0, 0.1  # both features matter
+TARGET = 1e-3  # reach J* + TARGET · (J(0) − J*): the same for both problems
+GRID = 10.0 ** np.arange(-8.0, 1.01, 0.1)  # learning rates, 10 per decade
+GRID_STEPS = lesson.pick(full=500, quick=200)  # GD steps per grid point (divergence test)
+RUN_STEPS = lesson.pick(full=20_000, quick=5_000)  # GD steps we actually run on raw inputs
+
+# %% [markdown]
+# ## 1. Data on two very different scales
+
+# %%
+rng = lesson.rng
+
+
+def make_data(m):
+    x = np.c_[rng.uniform(1, 1000, m), rng.uniform(0, 1, m)]  # (m, 2)
+    return x, x @ TRUE_W + TRUE_B + rng.normal(0, NOISE, m)
+
+
+x_train, y_train = make_data(M_TRAIN)
+x_test, y_test = make_data(M_TEST)
+
+mu = x_train.mean(axis=0)  # training statistics only
+sigma = np.sqrt(((x_train - mu) ** 2).mean(axis=0))
+x_train_norm, x_test_norm = (x_train - mu) / sigma, (x_test - mu) / sigma
+print(f"μ = {mu.round(3)}, σ = {sigma.round(3)}")
+print(f"normalized train mean {x_train_norm.mean(axis=0)}, std {x_train_norm.std(axis=0)}")
+print(f"normalized test  mean {x_test_norm.mean(axis=0)}, std {x_test_norm.std(axis=0)}")
+
+# %% [markdown]
+# The normalized *training* features have mean 0 and standard deviation 1 exactly; the
+# test features, normalized with the training `μ, σ`, only approximately — which is
+# right: the network must see test data exactly as it saw training data. Keras's
+# `Normalization` layer does the same thing: `adapt` it on the training set only.
+
+# %%
+normalizer = keras.layers.Normalization(axis=-1)
+normalizer.adapt(x_train.astype("float32"))
+keras_test = np.asarray(normalizer(x_test.astype("float32")))
+mean_error = np.max(np.abs(np.asarray(normalizer.mean).ravel() - mu) / mu)
+var_error = np.max(np.abs(np.asarray(normalizer.variance).ravel() - sigma**2) / sigma**2)
+test_error = np.max(np.abs(keras_test - x_test_norm))
+print(f"Keras Normalization vs ours: mean rel. error {mean_error:.1e}, "
+      f"variance rel. error {var_error:.1e}, normalized test max difference {test_error:.1e}")
+lesson.claim(
+    "Normalization adapted on train (float32) vs our train μ, σ applied to test: max difference",
+    max(mean_error, var_error, test_error),
+    target="< 1e-5",
+    holds=max(mean_error, var_error, test_error) < 1e-5,
+)
+train_mean, test_mean = np.abs(x_train_norm.mean(axis=0)).max(), np.abs(x_test_norm.mean(axis=0)).max()
+lesson.claim(
+    "max |mean| of normalized features: [train, test] (train exactly 0, test not)",
+    [train_mean, test_mean],
+    target="train < 1e-12, test > 1e-6",
+    holds=train_mean < 1e-12 and test_mean > 1e-6,
+)
+
+# %% [markdown]
+# ## 2. The cost, its gradient and its Hessian
+#
+# Linear regression `ŷ = w1·x1 + w2·x2 + b` with `J = (1/2m) Σ (ŷ − y)²`. With
+# `θ = (w1, w2, b)` and `A = [x, 1]` (an `(m, 3)` matrix), the gradient is
+# `(1/m) Aᵀ(Aθ − y)` and the Hessian is the constant matrix `H = (1/m) AᵀA`. We check
+# the NumPy gradient against `tf.GradientTape` once.
+
+# %%
+def design(x):
+    return np.c_[x, np.ones(len(x))]  # (m, 3): features and a column of ones for b
+
+
+def cost(theta, a, y):
+    """J for one θ (3,) or many (3, k) at once."""
+    residual = a @ theta - (y if theta.ndim == 1 else y[:, None])
+    return 0.5 * np.mean(residual**2, axis=0)
+
+
+def gradient(theta, a, y):
+    residual = a @ theta - (y if theta.ndim == 1 else y[:, None])
+    return a.T @ residual / len(y)
+
+
+a_raw, a_norm = design(x_train), design(x_train_norm)
+theta_check = rng.normal(size=3)
+theta_tf = tf.Variable(theta_check)
+with tf.GradientTape() as tape:
+    cost_tf = 0.5 * tf.reduce_mean((tf.linalg.matvec(tf.constant(a_raw), theta_tf) - y_train) ** 2)
+grad_tf = tape.gradient(cost_tf, theta_tf).numpy()
+grad_np = gradient(theta_check, a_raw, y_train)
+grad_error = np.max(np.abs(grad_np - grad_tf) / np.abs(grad_tf))
+lesson.claim(
+    "NumPy gradient vs tf.GradientTape (float64, max relative error)",
+    grad_error,
+    target="< 1e-10",
+    holds=grad_error < 1e-10,
+)
+
+# %% [markdown]
+# Both problems fit the same family of functions (an affine function of `x`), so they
+# share the same optimal cost `J*`; both start from `θ = 0`, where `J(0) = mean(y²)/2`;
+# so the target `J* + 10⁻³·(J(0) − J*)` is the same for both. Only the geometry differs.
+# The eigenvalues of `H` tell it — and show LeCun's point that the *mean* matters, not
+# only the scale:
+
+# %%
+def problem(a):
+    """Everything gradient descent on this quadratic will do, from its Hessian."""
+    hessian = a.T @ a / len(a)
+    theta_star = np.linalg.solve(hessian, a.T @ y_train / len(a))
+    eigenvalues, eigenvectors = np.linalg.eigh(hessian)
+    return dict(a=a, hessian=hessian, theta_star=theta_star, j_star=cost(theta_star, a, y_train),
+                lam=eigenvalues, c=eigenvectors.T @ (np.zeros(3) - theta_star))
+
+
+for label, x in (("raw", x_train), ("centered only", x_train - mu), ("scaled only", x_train / sigma),
+                 ("normalized", x_train_norm)):
+    lam = problem(design(x))["lam"]
+    print(f"{label:>14}: λ_max = {lam[-1]:10.4g}, λ_min = {lam[0]:9.3g}, "
+          f"λ_max/λ_min = {lam[-1] / lam[0]:9.3g}")
+
+raw, norm = problem(a_raw), problem(a_norm)
+j0 = cost(np.zeros(3), a_raw, y_train)
+target_gap = TARGET * (j0 - raw["j_star"])
+print(f"J(0) = {j0:.4f}, J* = {raw['j_star']:.5f} (normalized: {norm['j_star']:.5f})")
+
+# %% [markdown]
+# Raw features: `λ_max/λ_min` is in the millions. Centering alone or scaling alone
+# leaves it large; both together bring it close to 1.
+#
+# ## 3. The largest stable learning rate: grid search and LeCun's bound
+#
+# A grid search: run `GRID_STEPS` steps of gradient descent at every learning rate on a
+# log grid (all at once, one column of `θ` per rate) and call a rate *unstable* when the
+# cost goes up again at some point (for a stable rate it only ever goes down).
+# LeCun's bound predicts the edge: `η < 2/λ_max`.
+
+# %%
+def run_gd(a, eta, steps, every=1):
+    """Full-batch gradient descent from θ = 0; `eta` a float or an array (one run each)."""
+    eta = np.asarray(eta, dtype="float64")
+    theta = np.zeros((3,) + eta.shape)
+    path = [theta.copy()]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(1, steps + 1):
+            theta = theta - eta * gradient(theta, a, y_train)
+            if step % every == 0:
+                path.append(theta.copy())
+    return np.array(path)  # (steps // every + 1, 3, ...)
+
+
+def largest_stable(a):
+    """The largest grid rate whose cost never goes up (GD on a quadratic is monotone when stable)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        costs = np.array([cost(theta, a, y_train) for theta in run_gd(a, GRID, GRID_STEPS)])
+        stable = np.isfinite(costs[-1]) & (costs[-1] <= np.fmin.reduce(costs, axis=0) * (1 + 1e-9))
+    unstable = np.flatnonzero(~stable)
+    last = unstable[0] - 1 if unstable.size else len(GRID) - 1
+    return GRID[last], stable
+
+
+grid_step = 10.0**0.1
+for p in (raw, norm):
+    p["lecun"] = 2.0 / p["lam"][-1]
+    p["eta_grid"], p["stable"] = largest_stable(p["a"])
+ratios = [p["eta_grid"] / p["lecun"] for p in (raw, norm)]
+for label, p in (("raw", raw), ("normalized", norm)):
+    print(f"{label:>10}: largest stable rate on the grid {p['eta_grid']:.3g}, "
+          f"LeCun 2/λ_max = {p['lecun']:.3g}")
+lesson.claim(
+    "largest stable grid learning rate / LeCun's 2/λ_max, [raw, normalized]",
+    ratios,
+    target=f"in (1/{grid_step:.3f}, 1] (one grid step)",
+    holds=all(1 / grid_step < r <= 1.0 for r in ratios),
+)
+
+# %% [markdown]
+# ## 4. Steps to the target
+#
+# On a quadratic, gradient descent is linear: in the eigenbasis of `H`, every component
+# of `θ − θ*` shrinks by `(1 − ηλ_i)` per step, so after `t` steps
+# `J(θ_t) − J* = ½ Σ_i λ_i (1 − ηλ_i)^{2t} c_i²`. That lets us count the steps exactly
+# even when there are far too many to run — and we check the formula against the
+# steps we do run. Each problem gets the learning rate on the grid that reaches the
+# target in the fewest steps.
+
+# %%
+def gap_after(p, eta, t):
+    """J(θ_t) − J* after t steps at rate eta, from the eigen-decomposition."""
+    t = np.asarray(t, dtype="float64")[..., None]
+    return 0.5 * np.sum(p["lam"] * (1 - eta * p["lam"]) ** (2 * t) * p["c"] ** 2, axis=-1)
+
+
+def steps_to_target(p, eta):
+    """Smallest t with J(θ_t) − J* <= target_gap (inf if gradient descent does not converge)."""
+    if np.any(np.abs(1 - eta * p["lam"]) >= 1):
+        return np.inf
+    high = 1
+    while gap_after(p, eta, high) > target_gap:
+        high *= 2
+    low = high // 2  # gap(low) > target unless low == 0
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (mid, high) if gap_after(p, eta, mid) > target_gap else (low, mid)
+    return high if gap_after(p, eta, low) > target_gap else low
+
+
+for p in (raw, norm):
+    p["steps"] = np.array([steps_to_target(p, eta) for eta in GRID])
+    p["eta"] = GRID[np.argmin(p["steps"])]
+    p["best_steps"] = int(p["steps"].min())
+
+# Run gradient descent for real and compare with the formula.
+raw["run"] = run_gd(a_raw, raw["eta"], RUN_STEPS)
+norm["run"] = run_gd(a_norm, norm["eta"], norm["best_steps"] + 5)
+formula_error = 0.0
+for p in (raw, norm):
+    run_gap = cost(p["run"].T, p["a"], y_train) - p["j_star"]
+    p["run_gap"] = run_gap
+    exact = gap_after(p, p["eta"], np.arange(len(run_gap)))
+    resolvable = exact > 1e-9 * (j0 - p["j_star"])  # above float64 round-off in J
+    formula_error = max(formula_error, np.max(np.abs(run_gap - exact)[resolvable] / exact[resolvable]))
+reached_norm = int(np.argmax(norm["run_gap"] <= target_gap))
+lesson.claim(
+    "closed-form J(θ_t) − J* vs gradient descent actually run (max relative error)",
+    formula_error,
+    target="< 1e-6",
+    holds=formula_error < 1e-6 and reached_norm == norm["best_steps"],
+)
+
+speedup = raw["best_steps"] / norm["best_steps"]
+for label, p in (("raw", raw), ("normalized", norm)):
+    print(f"{label:>10}: η = {p['eta']:.3g} ({p['eta'] / p['lecun']:.2f} × 2/λ_max), "
+          f"{p['best_steps']:,} steps to the target")
+lesson.claim(
+    "steps to the target cost: raw / normalized (each at its best stable learning rate)",
+    speedup,
+    target=">= 5",
+    holds=speedup >= 5,
+)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11.0, 5.0))
+for ax, p, title in zip(axes, (raw, norm), ("Raw features: long, thin contours",
+                                            "Normalized features: round contours")):
+    w_star = p["theta_star"][:2]
+    half = 1.4 * np.max(np.abs(w_star))  # the same span on both axes: true shapes
+    w1, w2 = np.meshgrid(np.linspace(w_star[0] - half, w_star[0] + half, 300),
+                         np.linspace(w_star[1] - half, w_star[1] + half, 300))
+    d = np.stack([w1 - w_star[0], w2 - w_star[1], np.zeros_like(w1)], axis=-1)  # θ − θ*
+    gap = 0.5 * np.einsum("...i,ij,...j->...", d, p["hessian"], d)  # exact for a quadratic
+    levels = np.logspace(np.log10(target_gap), np.log10(gap.max()), 12)
+    ax.contour(w1, w2, gap, levels=levels, cmap="viridis", linewidths=0.9)
+    path = p["run"][:, :2]
+    ax.plot(path[:, 0], path[:, 1], "o-", ms=3, color=plotting.color("bad"),
+            label=f"gradient descent, {len(path) - 1:,} steps (η = {p['eta']:.2g})")
+    ax.plot(*w_star, "*", ms=14, color=plotting.color("good"), label="optimum")
+    ax.annotate(f"after {len(path) - 1:,} steps", xy=path[-1], xytext=(0.55, 0.25),
+                textcoords="axes fraction", arrowprops=dict(arrowstyle="->", lw=0.8))
+    ax.set_aspect("equal")
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+    ax.set_title(title)
+    ax.legend(loc="upper left", frameon=True, framealpha=0.9)
+fig.suptitle("Cost contours J − J* (log-spaced, b at its optimum) and the gradient-descent path")
+lesson.savefig(fig, "contours")
+
+# %% [markdown]
+# Both panels use the same scale on both axes, so the shapes are true. On the raw
+# features the contours are so thin in `w1` that they look like vertical lines: the
+# cost changes a million times faster along `w1` than along `w2`. Gradient descent
+# jumps into the valley in one step and then barely moves along it — after all those
+# steps the path is still a dot near the start. On normalized features the contours
+# are circles and gradient descent walks straight to the optimum.
+
+# %%
+fig, ax = plt.subplots(figsize=(7.0, 4.4))
+for label, p, col in (("raw", raw, plotting.color("bad")), ("normalized", norm, plotting.color("good"))):
+    steps = np.arange(len(p["run_gap"]))
+    ax.loglog(steps[1:], p["run_gap"][1:], color=col,
+              label=f"{label}: gradient descent run (η = {p['eta']:.2g})")
+    last = np.log10(1.5 * p["best_steps"] + 2)
+    more = np.unique(np.logspace(np.log10(len(steps)), last, 200).astype(int))
+    if p["best_steps"] > len(steps):
+        ax.loglog(more, gap_after(p, p["eta"], more), ":", color=col,
+                  label=f"{label}: closed form, target at {p['best_steps']:.2g} steps")
+    ax.plot(p["best_steps"], target_gap, "o", color=col)
+ax.axhline(target_gap, color=plotting.color("reference"), ls="--", lw=1, label="target")
+ax.set_xlabel("gradient-descent step (log scale)")
+ax.set_ylabel("J(θ) − J*  (log scale)")
+ax.set_title(f"Steps to the target: {norm['best_steps']} vs {raw['best_steps']:.2g}")
+ax.legend(loc="lower left", fontsize=8)
+lesson.savefig(fig, "cost_vs_step")
+
+# %% [markdown]
+# Normalized inputs reach the target in a step or two; raw inputs would need millions
+# (dotted: the exact closed form, which matches the part we ran). On the raw
+# problem the cost drops fast at first — the steep direction is fitted in a step — and
+# then stalls on a long plateau: the flat direction converges at rate `1 − ηλ_min`.
+
+# %%
+fig, ax = plt.subplots(figsize=(7.0, 4.4))
+for label, p, col in (("raw", raw, plotting.color("bad")), ("normalized", norm, plotting.color("good"))):
+    finite = np.isfinite(p["steps"])
+    ax.loglog(GRID[finite], p["steps"][finite], "o-", ms=3, color=col, label=f"{label}: steps to target")
+    ax.plot(GRID[~p["stable"]], np.full((~p["stable"]).sum(), 0.3 if p is raw else 0.6), "x", color=col,
+            label=f"{label}: diverged in the grid search")
+    ax.axvline(p["lecun"], color=col, ls="--", lw=1, label=f"{label}: LeCun 2/λ_max = {p['lecun']:.2g}")
+ax.set_xlabel("learning rate η (log scale)")
+ax.set_ylabel("steps to reach the target (log scale)")
+ax.set_title("Learning-rate grid: the stability edge is 2/λ_max")
+ax.legend(loc="lower left", fontsize=8)
+lesson.savefig(fig, "learning_rates")
+
+# %% [markdown]
+# Left of each dashed line gradient descent converges, and larger rates are faster;
+# right of it, it diverges (crosses: found by the grid search, which did not use the
+# eigenvalues). Raw features force `η` below about `5·10⁻⁶`; normalized ones allow `η ≈ 1`.
+#
+# ## What to remember
+#
+# - Normalize every input feature with the training set's `μ` and `σ`:
+#   `x ← (x − μ)/σ`, and apply the *same* `μ, σ` to dev and test data
+#   (`keras.layers.Normalization().adapt(x_train)` does exactly this).
+# - Features on different scales, or with a non-zero mean, make the cost's Hessian
+#   ill-conditioned: gradient descent must use `η < 2/λ_max` and then needs about
+#   `λ_max/λ_min` steps. Normalized features make the contours round.
+# - It never hurts: normalize whenever the features' ranges differ.
+
+# %%
+lesson.finish()
