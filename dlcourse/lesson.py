@@ -76,7 +76,7 @@ def _format_value(value) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:.6g}"
     if isinstance(value, list) and len(value) > 6:
         return "[" + ", ".join(_format_value(v) for v in value[:6]) + ", ...]"
     if isinstance(value, list):
@@ -320,4 +320,7 @@ def main(argv=None) -> int:
     (Path(args.out) / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"{len(results) - len(failed)}/{len(results)} lesson runs passed; summary in "
           f"{Path(args.out) / 'summary.json'}")
+    from dlcourse import gallery  # imported here: gallery imports this module
+
+    print(f"gallery: {gallery.write_gallery(args.out, args.lessons)}")
     return 1 if failed else 0

@@ -13,7 +13,11 @@ import matplotlib
 
 
 def _inside_ipython_kernel() -> bool:
-    return "ipykernel" in sys.modules
+    """True only inside a running Jupyter kernel (not merely when ipykernel was imported)."""
+    if "IPython" not in sys.modules:
+        return False
+    shell = sys.modules["IPython"].get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 # Headless by default: scripts, tests and CI have no display. Under a Jupyter
