@@ -7,7 +7,18 @@ package registers every component for Keras serialization, so models that use th
 load with ``keras.models.load_model(path)`` and no ``custom_objects``.
 """
 
-from dlcourse import datasets, gradcheck, initializers, layers, models, regularizers
+from dlcourse import (
+    callbacks,
+    datasets,
+    diagnostics,
+    gradcheck,
+    initializers,
+    layers,
+    models,
+    regularizers,
+)
+from dlcourse.callbacks import PrecheltStopping
+from dlcourse.diagnostics import diagnose
 from dlcourse.gradcheck import check_model_gradients, gradient_check
 from dlcourse.initializers import He, LargeRandom, Xavier
 from dlcourse.layers import InvertedDropout, Maxout
@@ -23,11 +34,15 @@ __all__ = [
     "InvertedDropout",
     "LargeRandom",
     "Maxout",
+    "PrecheltStopping",
     "Xavier",
+    "callbacks",
     "check_model_gradients",
     "cnn",
     "datasets",
     "deep_net",
+    "diagnose",
+    "diagnostics",
     "gradcheck",
     "gradient_check",
     "initializers",

@@ -31,6 +31,7 @@ __all__ = [
     "tent_map",
     "load_digits",
     "load_mnist",
+    "shift_images",
     "train_dev_test_split",
 ]
 
@@ -300,6 +301,57 @@ def load_digits(*, ratios=(0.6, 0.2, 0.2), images=False, seed=0) -> Split:
     x = (data.images / 16.0).astype("float32")
     x = x[..., None] if images else x.reshape(len(x), -1)
     return train_dev_test_split(x, data.target.astype("int32"), ratios=ratios, seed=seed)
+
+
+def shift_images(images, dy, dx):
+    """Translate images by whole pixels, filling the uncovered border with zeros.
+
+    Lessons 9 and 19 use it to make test digits that are slightly off-centre: a
+    dense net has to re-learn every position, a CNN shares its filters across them.
+    Unlike ``np.roll`` nothing wraps around the edge.
+
+    Args:
+        images: ``(m, h, w)`` or ``(m, h, w, channels)`` array.
+        dy: rows to move down (negative: up); an int for every image or an
+            ``(m,)`` integer array, one per image.
+        dx: columns to move right (negative: left); an int or an ``(m,)`` array.
+
+    Returns:
+        An array of the same shape and dtype as ``images``.
+
+    Example:
+
+    >>> shift_images(np.eye(3)[None], 0, 1)[0]
+    array([[0., 1., 0.],
+           [0., 0., 1.],
+           [0., 0., 0.]])
+    """
+    images = np.asarray(images)
+    if images.ndim not in (3, 4):
+        raise ValueError(
+            "Invalid value for `images`: expected an array of shape (m, h, w) or (m, h, w, channels), "
+            f"received shape {images.shape}"
+        )
+    m, h, w = images.shape[:3]
+    offsets = []
+    for name, value, size in (("dy", dy, h), ("dx", dx, w)):
+        value = np.asarray(value)
+        if value.dtype.kind not in "iu" or value.shape not in ((), (m,)):
+            raise ValueError(
+                f"Invalid value for `{name}`: expected an integer or an integer array of shape ({m},), "
+                f"received {name} with dtype {value.dtype} and shape {value.shape}"
+            )
+        offsets.append(np.broadcast_to(value, (m,)))
+    shifted = np.zeros_like(images)
+    for step_y, step_x in set(zip(offsets[0].tolist(), offsets[1].tolist())):
+        rows = (offsets[0] == step_y) & (offsets[1] == step_x)
+        if abs(step_y) >= h or abs(step_x) >= w:
+            continue  # moved out of the frame entirely: all zeros
+        source = images[rows][:, max(-step_y, 0):h - max(step_y, 0), max(-step_x, 0):w - max(step_x, 0)]
+        shifted[np.flatnonzero(rows)[:, None, None],
+                np.arange(max(step_y, 0), h - max(-step_y, 0))[None, :, None],
+                np.arange(max(step_x, 0), w - max(-step_x, 0))[None, None, :]] = source
+    return shifted
 
 
 _MNIST_FILES = {"mnist": "mnist.npz", "fashion_mnist": "fashion-mnist"}
