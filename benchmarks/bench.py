@@ -1,0 +1,441 @@
+"""``make bench``: how fast dlcourse is against Keras built-ins, the machine and PyTorch.
+
+Writes ``BENCHMARKS.md``. The machines we run on are shared and noisy, so every
+comparison is made side by side in one run: repetitions of A and B are interleaved
+(A, B, A, B, ...), and we report the median of the per-pair ratios with its spread
+(25th–75th percentile). Absolute numbers are given only next to the machine
+description. Nothing here is a test: targets are reported, not asserted.
+
+Usage: ``python benchmarks/bench.py [--out BENCHMARKS.md] [--skip lessons torch ...]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import dlcourse  # noqa: E402
+from dlcourse import gradcheck  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ("components", "throughput", "gradcheck", "lessons", "torch")
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def interleaved(functions, reps):
+    """Time each callable ``reps`` times, interleaved; one untimed warm-up call each."""
+    for fn in functions.values():
+        fn()
+    times = {name: [] for name in functions}
+    for _ in range(reps):
+        for name, fn in functions.items():
+            began = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - began)
+    return {name: np.array(t) for name, t in times.items()}
+
+
+def ratio(times_a, times_b):
+    """Median and 25th/75th percentiles of the per-repetition ratios a/b."""
+    r = np.asarray(times_a) / np.asarray(times_b)
+    return float(np.median(r)), float(np.percentile(r, 25)), float(np.percentile(r, 75))
+
+
+def fmt_ratio(stats):
+    median, low, high = stats
+    return f"{median:.3f} [{low:.3f}–{high:.3f}]"
+
+
+def mark(ok):
+    return "✅" if ok else "❌"
+
+
+# ----------------------------------------------------------------------- 1. components
+
+
+def component_model(component, side, jit):
+    """784-256-256-10 MLP that uses `component` (ours or the Keras built-in)."""
+    inputs = keras.Input((784,))
+    x = inputs
+    for _ in range(2):
+        regularizer = None
+        if component == "L2":
+            regularizer = dlcourse.L2(0.7, m=1000) if side == "ours" else keras.regularizers.L2(0.7 / 2000)
+        elif component == "L1":
+            regularizer = dlcourse.L1(0.7, m=1000) if side == "ours" else keras.regularizers.L1(0.7 / 1000)
+        x = keras.layers.Dense(256, activation="relu", kernel_regularizer=regularizer)(x)
+        if component == "dropout":
+            x = (dlcourse.InvertedDropout(0.8) if side == "ours" else keras.layers.Dropout(0.2))(x)
+    outputs = keras.layers.Dense(10, activation="softmax")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy",
+                  jit_compile=jit)
+    return model
+
+
+def bench_components(reps):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(8192, 784)).astype("float32")
+    y = rng.integers(0, 10, size=8192)
+    rows = []
+    for component, builtin in (("dropout", "keras.layers.Dropout"), ("L2", "keras.regularizers.L2"),
+                               ("L1", "keras.regularizers.L1")):
+        for jit in (False, True):
+            models = {side: component_model(component, side, jit) for side in ("ours", "keras")}
+            fits = {side: (lambda m=m: m.fit(x, y, batch_size=256, epochs=1, verbose=0, shuffle=False))
+                    for side, m in models.items()}
+            times = interleaved(fits, reps)
+            stats = ratio(times["ours"], times["keras"])
+            ours = {"dropout": "InvertedDropout", "L2": "L2", "L1": "L1"}[component]
+            rows.append((f"`{ours}` vs `{builtin}`",
+                         "on" if jit else "off", stats, float(np.median(times["keras"])) / 32))
+    # initializers: only the build time matters
+    for ours, builtin in ((dlcourse.He(), "he_normal"), (dlcourse.Xavier(), "glorot_normal")):
+        def build(init):
+            layer = keras.layers.Dense(500, kernel_initializer=init)
+            layer.build((None, 784))
+        times = interleaved({"ours": lambda: build(ours), "keras": lambda: build(builtin)}, reps * 5)
+        rows.append((f"`{type(ours).__name__}()` vs `{builtin}` (Dense 784→500 build)", "–",
+                     ratio(times["ours"], times["keras"]), float(np.median(times["keras"]))))
+    return rows
+
+
+# ---------------------------------------------------------------------- 2. throughput
+
+
+def matmul_flops(n=2048, inner=8, reps=7):
+    """float32 FLOP/s of a large matmul through TensorFlow (the roofline's compute roof)."""
+    a = tf.random.normal((n, n))
+    b = tf.random.normal((n, n))
+
+    @tf.function
+    def run(a, b):
+        c = a
+        for _ in range(inner):
+            c = tf.matmul(c, b) * 1e-3
+        return tf.reduce_sum(c)
+
+    run(a, b).numpy()
+    times = []
+    for _ in range(reps):
+        began = time.perf_counter()
+        run(a, b).numpy()
+        times.append(time.perf_counter() - began)
+    return 2 * n**3 * inner / float(np.median(times))
+
+
+def training_flops_per_example(model):
+    """FLOPs of one training step per example: 3 × forward (backward ≈ 2 × forward), 2 FLOPs per multiply-add."""
+    macs = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            _, h, w, _ = layer.output.shape
+            macs += h * w * int(np.prod(layer.kernel.shape))
+        elif isinstance(layer, keras.layers.Dense):
+            macs += int(np.prod(layer.kernel.shape))
+    return 6 * macs
+
+
+def bench_throughput(reps):
+    peak = matmul_flops()
+    rng = np.random.default_rng(0)
+    x_mlp = rng.normal(size=(20480, 784)).astype("float32")
+    y_mlp = rng.integers(0, 10, size=20480)
+    digits = dlcourse.datasets.load_digits(images=True)
+    repeat = 20480 // len(digits.x_train) + 1
+    x_cnn = np.concatenate([digits.x_train] * repeat)[:20480]
+    y_cnn = np.concatenate([digits.y_train] * repeat)[:20480]
+    rows = []
+    for name, build, x, y in (
+        ("deep_net 784-500-500-10 (sigmoid)", lambda: dlcourse.deep_net((784,)), x_mlp, y_mlp),
+        ("cnn (3, 5 filters) on 8×8 digits", lambda: dlcourse.cnn((8, 8, 1), 10), x_cnn, y_cnn),
+    ):
+        for batch in (100, 512):
+            fits, flops = {}, None
+            for jit in (False, True):
+                model = build()
+                flops = training_flops_per_example(model)
+                model.compile(optimizer=keras.optimizers.SGD(0.01),
+                              loss="sparse_categorical_crossentropy", jit_compile=jit)
+                fits[jit] = lambda m=model: m.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+            times = interleaved(fits, reps)
+            for jit in (False, True):
+                examples_per_s = len(x) / float(np.median(times[jit]))
+                achieved = examples_per_s * flops
+                rows.append((name, batch, "on" if jit else "off", examples_per_s, achieved, achieved / peak))
+    return peak, rows
+
+
+# ----------------------------------------------------------------------- 3. gradcheck
+
+
+def bench_gradcheck():
+    keras.utils.set_random_seed(0)
+    model = dlcourse.deep_net((20,), hidden_units=(40, 20), num_classes=3, activation="tanh",
+                              regularizer=dlcourse.L2(0.1, m=64), seed=0)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 20))
+    y = rng.integers(0, 3, size=64)
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    gradcheck.check_model_gradients(model, x[:4], y[:4], loss)  # warm-up (tracing)
+    began = time.perf_counter()
+    batched = gradcheck.check_model_gradients(model, x, y, loss)
+    t_batched = time.perf_counter() - began
+    began = time.perf_counter()
+    loop = gradcheck._check_model_gradients_loop(model, x, y, loss)
+    t_loop = time.perf_counter() - began
+    return {
+        "params": model.count_params(),
+        "batched_s": t_batched,
+        "loop_s": t_loop,
+        "speedup": t_loop / t_batched,
+        "difference": batched.difference,
+        "max_abs_diff": abs(batched.difference - loop.difference),
+    }
+
+
+# ------------------------------------------------------------------------- 4. lessons
+
+
+def _python_seconds(code):
+    """Wall time of one `python -c code` (the caller interleaves and takes medians)."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return time.perf_counter() - began
+
+
+def bench_imports(reps=5):
+    codes = {"python": "pass", "tensorflow": "import tensorflow", "keras": "import keras",
+             "dlcourse": "import keras, dlcourse"}
+    times = {name: [] for name in codes}
+    for _ in range(reps):
+        for name, code in codes.items():
+            times[name].append(_python_seconds(code))
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
+def bench_lessons():
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in ("quick", "full"):
+            command = [sys.executable, str(ROOT / "benchmarks" / "lesson_probe.py"),
+                       "--lessons", str(ROOT / "lessons"), "--out", f"{tmp}/{mode}"]
+            began = time.perf_counter()
+            done = subprocess.run(command + (["--quick"] if mode == "quick" else []),
+                                  capture_output=True, text=True, cwd=ROOT)
+            wall = time.perf_counter() - began
+            if done.returncode != 0:
+                raise RuntimeError(f"lesson probe failed:\n{done.stderr[-3000:]}")
+            results[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+            results[mode]["process_seconds"] = wall
+    return results
+
+
+# --------------------------------------------------------------------------- 5. torch
+
+
+def keras_fit_setups():
+    """The Keras settings compared against PyTorch (the last one is what we recommend)."""
+    return {
+        "Keras defaults (jit auto → off on CPU)": dict(),
+        "jit_compile=True": dict(jit_compile=True),
+        "steps_per_execution=32": dict(steps_per_execution=32),
+        "jit_compile=True, steps_per_execution=32": dict(jit_compile=True, steps_per_execution=32),
+    }
+
+
+def bench_torch(reps):
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    digits = dlcourse.datasets.load_digits(ratios=(1.0, 0.0, 0.0))
+    x = np.concatenate([digits.x_train] * 4)
+    y = np.concatenate([digits.y_train] * 4).astype("int64")
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    rows = []
+    for batch in (32, 256):
+        tmodel = torch.nn.Sequential(
+            torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 128), torch.nn.ReLU(),
+            torch.nn.Linear(128, 10))
+        optimizer = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
+        criterion = torch.nn.CrossEntropyLoss()
+
+        def torch_epoch():
+            for start in range(0, len(xt), batch):
+                optimizer.zero_grad()
+                loss = criterion(tmodel(xt[start:start + batch]), yt[start:start + batch])
+                loss.backward()
+                optimizer.step()
+
+        functions = {"torch": torch_epoch}
+        for label, settings in keras_fit_setups().items():
+            model = dlcourse.deep_net((64,), hidden_units=(128, 128), num_classes=10,
+                                      activation="relu", initializer="he")
+            model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                          loss="sparse_categorical_crossentropy", **settings)
+            functions[label] = lambda m=model: m.fit(x, y, batch_size=batch, epochs=1, verbose=0,
+                                                      shuffle=False)
+        times = interleaved(functions, reps)
+        torch_rate = len(x) / float(np.median(times["torch"]))
+        for label in keras_fit_setups():
+            keras_rate = len(x) / float(np.median(times[label]))
+            rows.append((batch, label, keras_rate, torch_rate, ratio(times["torch"], times[label])))
+    return torch.__version__, rows
+
+
+# -------------------------------------------------------------------------- report
+
+
+def machine_description():
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{cpu}, {os.cpu_count()} logical cores; Python {platform.python_version()}, "
+            f"TensorFlow {tf.__version__}, Keras {keras.__version__}, NumPy {np.__version__}; "
+            f"run on {date.today().isoformat()}")
+
+
+def write_report(path, results, seconds, skipped=()):
+    lines = ["# Benchmarks", "",
+             "Regenerated by `make bench` (`benchmarks/bench.py`); do not edit by hand.", "",
+             f"Machine: {machine_description()}.", "",
+             "Ratios are medians of interleaved repetitions taken in one run, with the 25th–75th "
+             "percentile spread in brackets. Targets are reported, not asserted (no timed tests).", ""]
+
+    if "components" in results:
+        lines += ["## 1. Component overhead (training step, ours / Keras built-in; target ≤ 1.03)", "",
+                  "| component | XLA | time ratio | built-in time per step | target |",
+                  "|---|---|---|---|---|"]
+        for label, jit, stats, per_step in results["components"]:
+            unit = f"{per_step * 1e3:.2f} ms"
+            lines.append(f"| {label} | {jit} | {fmt_ratio(stats)} | {unit} | {mark(stats[0] <= 1.03)} |")
+        lines.append("")
+
+    if "throughput" in results:
+        peak, rows = results["throughput"]
+        lines += ["## 2. Training throughput vs the roofline", "",
+                  f"Compute roof: float32 `tf.matmul` (2048×2048) = **{peak / 1e9:.1f} GFLOP/s** in this run. "
+                  "Training FLOPs per example = 6 × multiply-adds of the forward pass.", "",
+                  "| model | batch | XLA | examples/s | achieved GFLOP/s | fraction of roof |",
+                  "|---|---|---|---|---|---|"]
+        for name, batch, jit, rate, achieved, fraction in rows:
+            lines.append(f"| {name} | {batch} | {jit} | {rate:,.0f} | {achieved / 1e9:.1f} | {fraction:.2f} |")
+        mlp512 = max(f for n, b, _, _, _, f in rows if n.startswith("deep_net") and b == 512)
+        lines += ["", f"Target: fraction ≥ 0.5 for the MLP at batch 512 — best measured {mlp512:.2f} "
+                  f"{mark(mlp512 >= 0.5)}.", ""]
+
+    if "gradcheck" in results:
+        g = results["gradcheck"]
+        lines += ["## 3. Gradient checking: batched vs one parameter at a time", "",
+                  "| parameters | batched | loop | speed-up (target ≥ 20×) | difference | |batched − loop| (≤ 1e-10) |",
+                  "|---|---|---|---|---|---|",
+                  f"| {g['params']:,} | {g['batched_s']:.2f} s | {g['loop_s']:.2f} s | {g['speedup']:.1f}× "
+                  f"{mark(g['speedup'] >= 20)} | {g['difference']:.2e} | {g['max_abs_diff']:.1e} "
+                  f"{mark(g['max_abs_diff'] <= 1e-10)} |", ""]
+
+    if "imports" in results:
+        imp = results["imports"]
+        extra = imp["dlcourse"] - imp["keras"]
+        lines += ["## 4. Lessons and start-up", "",
+                  f"`import tensorflow` {imp['tensorflow']:.2f} s, `import keras` {imp['keras']:.2f} s, "
+                  f"`import keras, dlcourse` {imp['dlcourse']:.2f} s (bare interpreter {imp['python']:.2f} s): "
+                  f"dlcourse adds **{extra:.2f} s** over Keras (target ≤ 0.5 s) {mark(extra <= 0.5)}.", ""]
+
+    if "lessons" in results:
+        les = results["lessons"]
+        imp = results.get("imports", {"tensorflow": 0.0, "dlcourse": 0.0})
+        start = imp["dlcourse"]
+        quick = {r["lesson"]: r for r in les["quick"]["lessons"]}
+        full = {r["lesson"]: r for r in les["full"]["lessons"]}
+        lines += ["Per lesson: time inside one process (as `make lessons` runs them) plus, for a lesson run "
+                  f"on its own, the {start:.1f} s of interpreter and TensorFlow start-up "
+                  f"(TensorFlow's import alone is {imp['tensorflow']:.1f} s). Peak memory is the process's "
+                  "resident high-water mark while the lesson ran (TensorFlow included).", "",
+                  "| lesson | quick (alone) | full (alone) | TF start-up share of full | peak memory, full | claims |",
+                  "|---|---|---|---|---|---|"]
+        for name in full:
+            q, f = quick.get(name, {}), full[name]
+            f_alone = f["wall_seconds"] + start
+            q_alone = q.get("wall_seconds", float("nan")) + start
+            peak = f"{f['peak_mib']:.0f} MiB" if f.get("peak_mib") else "n/a"
+            ok = f["holds"] and q.get("holds", False)
+            lines.append(f"| {name} | {q_alone:.1f} s {mark(q_alone <= 10)} | {f_alone:.1f} s {mark(f_alone <= 60)} "
+                         f"| {imp['tensorflow'] / f_alone:.0%} | {peak} {mark((f.get('peak_mib') or 0) <= 2048)} "
+                         f"| {mark(ok)} |")
+        total = les["full"]["process_seconds"]
+        lines += ["", f"All lessons in full mode in one process (what `make lessons` runs, set-up done): "
+                  f"**{total:.0f} s** (target ≤ 300 s) {mark(total <= 300)}; quick mode "
+                  f"{les['quick']['process_seconds']:.0f} s.", ""]
+
+    if results.get("torch"):
+        version, rows = results["torch"]
+        lines += ["## 6. The peer a learner would pick instead: PyTorch eager", "",
+                  f"64-128-128-10 ReLU MLP on the digits (7,188 examples an epoch), Adam, PyTorch {version} "
+                  "eager training loop vs `dlcourse.deep_net` + `model.fit` with different settings. "
+                  "Ratio = Keras examples/s ÷ PyTorch examples/s (target ≥ 0.75).", "",
+                  "| batch | Keras settings | Keras examples/s | PyTorch examples/s | ratio | target |",
+                  "|---|---|---|---|---|---|"]
+        for batch, label, keras_rate, torch_rate, stats in rows:
+            lines.append(f"| {batch} | {label} | {keras_rate:,.0f} | {torch_rate:,.0f} | {fmt_ratio(stats)} "
+                         f"| {mark(stats[0] >= 0.75)} |")
+        lines.append("")
+
+    if skipped:
+        lines += [f"_Sections skipped in this run: {', '.join(skipped)} "
+                  "(run `make bench` for all of them)._", ""]
+    lines += [f"_This run took {seconds:.0f} s._", ""]
+    Path(path).write_text("\n".join(lines))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--reps", type=int, default=9, help="interleaved repetitions per comparison")
+    parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS)
+    args = parser.parse_args(argv)
+    began = time.perf_counter()
+    results = {}
+    steps = [("components", lambda: bench_components(args.reps)),
+             ("throughput", lambda: bench_throughput(max(3, args.reps // 2))),
+             ("gradcheck", bench_gradcheck),
+             ("torch", lambda: bench_torch(max(3, args.reps // 2))),
+             ("lessons", bench_lessons)]
+    for name, run in steps:
+        if name in args.skip:
+            continue
+        print(f"[bench] {name} ...", flush=True)
+        t0 = time.perf_counter()
+        results[name] = run()
+        if name == "lessons":
+            results["imports"] = bench_imports()
+        print(f"[bench] {name} done in {time.perf_counter() - t0:.0f} s", flush=True)
+    write_report(args.out, results, time.perf_counter() - began, skipped=args.skip)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
