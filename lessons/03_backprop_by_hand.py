@@ -6,6 +6,8 @@ sigmoid network in NumPy (float64) and shows that its gradients equal TensorFlow
 `tf.GradientTape`. Finally it counts the multiply-adds of both passes from the matrix
 shapes (backward ≈ 2 × forward) and shows measured times beside the counts.
 
+Claim: NumPy backprop equals tf.GradientTape (relative error < 1e-6); backward ≈ 2 × forward multiply-adds.
+
 Run it:
     python lessons/03_backprop_by_hand.py            # full mode, figures in out/03_backprop_by_hand/
     python lessons/03_backprop_by_hand.py --quick    # the small budget the tests use

@@ -6,6 +6,8 @@ backprop from lesson 3 on the network of Ng's assignment: a correct backward pas
 agrees to about 1e-8, the assignment's two planted bugs give a difference of 0.285 and
 point at the guilty parameters, and dropout makes the check meaningless.
 
+Claim: two-sided differences have error O(ε²); correct gradients check to < 1e-7, a planted bug to > 1e-3.
+
 Run it:
     python lessons/04_gradient_checking.py            # full mode, figures in out/04_gradient_checking/
     python lessons/04_gradient_checking.py --quick    # the small budget the tests use

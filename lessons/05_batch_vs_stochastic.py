@@ -7,6 +7,8 @@ per epoch (ceil(m / batch_size), checked against Keras's own counter), shows tha
 SGD's loss curve is noisy, and that mini-batches reach a target loss in far fewer
 passes over the data than full batches.
 
+Claim: N=10000, batch 10 → 1000 updates an epoch; SGD is noisier than BGD; mini-batch needs fewer passes.
+
 Run it:
     python lessons/05_batch_vs_stochastic.py            # full mode, figures in out/05_batch_vs_stochastic/
     python lessons/05_batch_vs_stochastic.py --quick    # the small budget the tests use

@@ -7,6 +7,8 @@ steps each needs to reach a target loss on the two-moons data, every optimizer a
 best learning rate of a grid. Also reruns Ng's assignment setup ([2, 5, 2, 1] net,
 learning rate 0.0007, mini-batches of 64) and prints its published accuracies.
 
+Claim: momentum and Adam reach the target loss in fewer steps than SGD at its best stable learning rate.
+
 Run it:
     python lessons/06_optimizers.py            # full mode, figures in out/06_optimizers/
     python lessons/06_optimizers.py --quick    # the small budget the tests use

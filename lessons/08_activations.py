@@ -6,6 +6,8 @@ He initialization (about half the units output exactly zero), and trains a maxou
 unit, which learns its own piecewise-linear activation: ReLU is maxout over (z, 0),
 and two pieces fit |x| exactly.
 
+Claim: max sigmoid' = 0.25; ReLU sparsity at He init in [0.3, 0.7]; a maxout unit fits |x| exactly.
+
 Run it:
     python lessons/08_activations.py            # full mode, figures in out/08_activations/
     python lessons/08_activations.py --quick    # the small budget the tests use

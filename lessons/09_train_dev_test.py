@@ -6,6 +6,8 @@ package's stratified, seeded helper `dlcourse.datasets.train_dev_test_split` (di
 covering, class ratios kept, same seed → same split), and demonstrates what goes wrong
 when the dev set comes from a different distribution than the test set.
 
+Claim: the split helper's parts are disjoint, cover the data and keep class ratios within ±2%.
+
 Run it:
     python lessons/09_train_dev_test.py            # full mode, figures in out/09_train_dev_test/
     python lessons/09_train_dev_test.py --quick    # the small budget the tests use

@@ -6,6 +6,8 @@ network on few noisy points overfits (high variance), and the same network with 
 regularization is just right. `diagnose()` applied to each model's measured errors puts
 them in the three regimes, and its advice is Ng's "basic recipe".
 
+Claim: diagnose() reproduces Ng's bias/variance table; three models land in the three regimes.
+
 Run it:
     python lessons/10_bias_variance.py            # full mode, figures in out/10_bias_variance/
     python lessons/10_bias_variance.py --quick    # the small budget the tests use

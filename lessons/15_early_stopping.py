@@ -7,6 +7,8 @@ the dev curve, which are also smaller than the fully trained ones (early stoppin
 like a weight-size regularizer). Then Prechelt's criteria (GL, PQ, UP, with
 `dlcourse.callbacks.PrecheltStopping`) decide *when* to stop.
 
+Claim: the restored epoch is within the patience of the dev minimum; ||W|| at the stop < ||W|| at the end.
+
 Run it:
     python lessons/15_early_stopping.py            # full mode, figures in out/15_early_stopping/
     python lessons/15_early_stopping.py --quick    # the small budget the tests use

@@ -8,6 +8,8 @@ normalized, the contours are round and a handful of steps suffice. The test set 
 normalized with the *training* mean and standard deviation, as
 `keras.layers.Normalization` does.
 
+Claim: gradient descent on normalized inputs reaches the target cost in ≥ 5× fewer steps.
+
 Run it:
     python lessons/16_input_normalization.py          # full mode, figures in out/16_input_normalization/
     python lessons/16_input_normalization.py --quick  # the small budget the tests use

@@ -6,6 +6,8 @@ parameters, `(k·k·c_in + 1)·c_out`, against a dense layer with the same input
 outputs, and shows that the CNN beats an MLP with more parameters on test digits shifted
 by 1–2 pixels, because its filters are shared across positions.
 
+Claim: conv parameters = (k·k·c_in + 1)·c_out; the CNN beats a bigger MLP on shifted digits.
+
 Run it:
     python lessons/19_cnn_basics.py            # full mode, figures in out/19_cnn_basics/
     python lessons/19_cnn_basics.py --quick    # the small budget the tests use

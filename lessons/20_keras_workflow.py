@@ -6,6 +6,8 @@ saves it with `model.save` and reloads it with `keras.models.load_model` (the re
 model predicts identically). Ends with the Keras 1 → 2 → 3 renames you meet in old
 notes, each old spelling tried against the installed Keras.
 
+Claim: a reloaded model predicts identically; test accuracy on the digits ≥ 95%.
+
 Run it:
     python lessons/20_keras_workflow.py            # full mode, figures in out/20_keras_workflow/
     python lessons/20_keras_workflow.py --quick    # the small budget the tests use
