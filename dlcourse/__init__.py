@@ -15,7 +15,9 @@ from dlcourse import (
     initializers,
     layers,
     models,
+    optimizers,
     regularizers,
+    scratch,
 )
 from dlcourse.callbacks import PrecheltStopping
 from dlcourse.diagnostics import diagnose
@@ -48,6 +50,8 @@ __all__ = [
     "initializers",
     "layers",
     "models",
+    "optimizers",
     "regularizers",
+    "scratch",
     "two_layer_net",
 ]

@@ -209,3 +209,60 @@ def test_load_mnist_offline_fails_fast_with_instructions(kind, monkeypatch, tmp_
 def test_load_mnist_rejects_unknown_kind():
     with pytest.raises(ValueError, match="Invalid value for `kind`"):
         datasets.load_mnist("cifar10")
+
+
+# ---------------------------------------------------------------- to_dataset
+
+
+def _epoch(dataset):
+    xs, ys = zip(*[(bx.numpy(), by.numpy()) for bx, by in dataset])
+    return xs, np.concatenate(xs), np.concatenate(ys)
+
+
+def test_to_dataset_yields_every_example_once_per_epoch_reshuffled():
+    x = np.arange(50, dtype="float32").reshape(25, 2)
+    y = np.arange(25, dtype="int32")
+    dataset = datasets.to_dataset(x, y, batch_size=8, seed=3)
+    batches, xs, ys = _epoch(dataset)
+    assert [len(b) for b in batches] == [8, 8, 8, 1]
+    np.testing.assert_array_equal(np.sort(ys), y)
+    np.testing.assert_array_equal(xs, x[ys])  # features stay paired with their labels
+    _, _, ys_again = _epoch(dataset)
+    assert not np.array_equal(ys, ys_again)  # a new order every epoch
+    _, _, ys_same_seed = _epoch(datasets.to_dataset(x, y, batch_size=8, seed=3))
+    np.testing.assert_array_equal(ys, ys_same_seed)  # same seed, same first epoch
+
+
+def test_to_dataset_without_shuffle_keeps_order_and_accepts_features_only():
+    x = np.arange(10, dtype="float32").reshape(5, 2)
+    _, _, ys = _epoch(datasets.to_dataset(x, np.arange(5), batch_size=2, shuffle=False))
+    np.testing.assert_array_equal(ys, np.arange(5))
+    features = np.concatenate([b.numpy() for b in datasets.to_dataset(x, batch_size=2, shuffle=False)])
+    np.testing.assert_array_equal(features, x)
+
+
+def test_to_dataset_trains_a_model_like_arrays_do():
+    import keras
+
+    from dlcourse import deep_net
+
+    data = datasets.load_digits(seed=0)
+    keras.utils.set_random_seed(0)
+    model = deep_net((64,), (32,), 10, activation="relu", initializer="he", seed=0)
+    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"], steps_per_execution=8)
+    model.fit(datasets.to_dataset(data.x_train, data.y_train, batch_size=64), epochs=5,
+              shuffle=False, verbose=0)
+    _, accuracy = model.evaluate(data.x_dev, data.y_dev, verbose=0)
+    assert accuracy > 0.9
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [(dict(batch_size=0), "batch_size"), (dict(batch_size=2.5), "batch_size"),
+     (dict(y=np.arange(3)), "y"), (dict(x=np.float32(1.0)), "x")],
+)
+def test_to_dataset_rejects_bad_arguments(kwargs, name):
+    arguments = dict(x=np.zeros((4, 2)), y=np.arange(4), batch_size=2) | kwargs
+    with pytest.raises(ValueError, match=f"Invalid value for `{name}`"):
+        datasets.to_dataset(**arguments)
