@@ -830,17 +830,23 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--lessons", default="lessons", help="folder of lesson scripts")
     parser.add_argument("--out", default="out", help="lesson output root (one folder per lesson)")
+    # The same two options after the command (`docs --out out`); SUPPRESS keeps the
+    # top-level value when they are not repeated there.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lessons", default=argparse.SUPPRESS, help="folder of lesson scripts")
+    common.add_argument("--out", default=argparse.SUPPRESS, help="lesson output root")
     commands = parser.add_subparsers(dest="command", required=True)
-    notebooks = commands.add_parser("notebooks", help="regenerate notebooks/NN_name.ipynb")
+    notebooks = commands.add_parser("notebooks", parents=[common],
+                                    help="regenerate notebooks/NN_name.ipynb")
     notebooks.add_argument("--notebooks", default="notebooks", help="notebook folder")
     notebooks.add_argument("--check", action="store_true", help="only report; exit 1 if stale")
-    commands.add_parser("html", help="write OUT/index.html")
-    docs = commands.add_parser("docs", help="thumbnails and the README lesson table")
+    commands.add_parser("html", parents=[common], help="write OUT/index.html")
+    docs = commands.add_parser("docs", parents=[common], help="thumbnails and the README lesson table")
     docs.add_argument("--readme", default="README.md")
     docs.add_argument("--thumbnails", default="docs/thumbnails")
     docs.add_argument("--no-run", action="store_true",
                       help="do not run lessons that have no output yet (full mode, seed 0)")
-    shot = commands.add_parser("screenshot", help="render OUT/index.html to OUT/gallery.png")
+    shot = commands.add_parser("screenshot", parents=[common], help="render OUT/index.html to OUT/gallery.png")
     shot.add_argument("--png", default=None, help="output PNG (default OUT/gallery.png)")
     args = parser.parse_args(argv)
 

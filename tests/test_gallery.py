@@ -389,3 +389,13 @@ def test_screenshot_of_the_gallery_is_not_blank(course, tmp_path):
     red = np.array([int(PALETTE["red"][i:i + 2], 16) / 255 for i in (1, 3, 5)])
     assert np.any(np.all(np.abs(image.reshape(-1, 3) - red) < 0.03, axis=1))
     os.remove(png)
+
+
+@pytest.mark.parametrize("options_first", [True, False])
+def test_cli_takes_lessons_and_out_before_or_after_the_command(course, options_first):
+    lessons_dir, out_root = course
+    options = ["--lessons", str(lessons_dir), "--out", str(out_root)]
+    argv = options + ["html"] if options_first else ["html"] + options
+    (out_root / "index.html").unlink(missing_ok=True)
+    assert gallery.main(argv) == 0
+    assert "A passing lesson" in (out_root / "index.html").read_text(encoding="utf-8")
