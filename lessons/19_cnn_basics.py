@@ -50,7 +50,7 @@ PAD = 2  # blank pixels around each 8×8 digit: a 12×12 canvas, so shifted digi
 SIZE = 8 + 2 * PAD
 NUM_CLASSES = 10
 MLP_HIDDEN = 64  # hidden units of the MLP we compare with (more parameters than the CNN)
-EPOCHS = lesson.pick(full=40, quick=12)
+EPOCHS = lesson.pick(full=40, quick=8)
 BATCH_SIZE = 64
 LEARNING_RATE = 0.01
 SHIFTS = (1, 2)  # pixels the test digits are moved by, in a random one of 8 directions
