@@ -607,7 +607,11 @@ def _model_cost(model, loss):
 
 
 def _prepare(model, x, y, loss, epsilon, max_params, seed, gradients):
-    """Validate; return the cost, its arguments, the checked indices and user gradients."""
+    """Validate; return the cost, its arguments, epsilon, the checked indices and dJ/dθ.
+
+    dJ/dθ is the user's `gradients` as one flat float64 vector, or else the tape
+    gradient of the same float64 cost.
+    """
     if not isinstance(model, keras.Model):
         raise invalid_value("model", model, "a keras.Model")
     if not model.trainable_variables:
@@ -644,6 +648,8 @@ def _prepare(model, x, y, loss, epsilon, max_params, seed, gradients):
                     "trainable weight",
                 )
         gradients = gradients.astype(np.float64)
+    else:  # the tape gradient of the same float64 cost
+        _, gradients = problem.value_and_gradient(*arguments)
 
     if max_params is None or max_params >= size:
         indices = np.arange(size)
@@ -750,7 +756,6 @@ def check_model_gradients(
     n_chunks = -(-indices.size // chunk_size)
     chunk_size = -(-indices.size // n_chunks)  # even chunks: little padding
     two_sided = not one_sided
-    _, analytic = problem.value_and_gradient(theta0, non_trainable, x, y)
     theta = tf.constant(theta0)
     batched = problem.batched(two_sided, chunk_size, theta, non_trainable, x, y)
     epsilon_t = tf.constant(epsilon, tf.float64)
@@ -769,9 +774,7 @@ def check_model_gradients(
             )
         else:
             approx[start : start + n] = (costs[1 : n + 1] - costs[0]) / epsilon
-    if gradients is not None:
-        analytic = gradients
-    return _finish(problem, indices, approx, analytic, epsilon, two_sided)
+    return _finish(problem, indices, approx, gradients, epsilon, two_sided)
 
 
 def _check_model_gradients_loop(
@@ -816,6 +819,4 @@ def _check_model_gradients_loop(
             theta_minus = theta0.copy()
             theta_minus[i] = theta_minus[i] - epsilon
             approx[k] = (J(theta_plus) - J(theta_minus)) / (2 * epsilon)
-    if gradients is None:
-        _, gradients = problem.value_and_gradient(theta0, non_trainable, x, y)
     return _finish(problem, indices, approx, gradients, epsilon, not one_sided)

@@ -15,8 +15,36 @@ from keras import ops
 from dlcourse._validation import check_float, check_int
 
 
+class _CoursePenalty(keras.regularizers.Regularizer):
+    """Shared parts of `L2` and `L1`: the course's `(lambd, m)`, config, Keras twin, repr.
+
+    Subclasses set `_keras_class` and `_keras_argument` and define
+    `keras_coefficient` and `__call__`.
+    """
+
+    _keras_class = None  # keras.regularizers.L2 or L1
+    _keras_argument = ""  # its coefficient's name: "l2" or "l1"
+
+    def __init__(self, lambd, m=1):
+        self.lambd = check_float(lambd, "lambd", low=0)
+        self.m = check_int(m, "m", low=1)
+
+    def as_keras(self):
+        """Return the equivalent Keras regularizer."""
+        return self._keras_class(self.keras_coefficient)
+
+    def get_config(self):
+        return {"lambd": self.lambd, "m": self.m}
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(lambd={self.lambd!r}, m={self.m}) "
+            f"== keras {self._keras_class.__name__}({self._keras_argument}={self.keras_coefficient:.4g})"
+        )
+
+
 @keras.saving.register_keras_serializable(package="dlcourse")
-class L2(keras.regularizers.Regularizer):
+class L2(_CoursePenalty):
     """L2 (Frobenius / weight-decay) penalty: `lambd / (2 * m) * sum(W ** 2)`.
 
     Formula (Ng): `J = (1/m) Σ L(ŷ, y) + (λ / 2m) Σ_l ||W[l]||_F²`. The
@@ -56,35 +84,21 @@ class L2(keras.regularizers.Regularizer):
         Ng, *Improving Deep Neural Networks*, week 1, "Regularization".
     """
 
-    def __init__(self, lambd, m=1):
-        self.lambd = check_float(lambd, "lambd", low=0)
-        self.m = check_int(m, "m", low=1)
+    _keras_class = keras.regularizers.L2
+    _keras_argument = "l2"
 
     @property
     def keras_coefficient(self):
         """The `l2` factor Keras would use: `lambd / (2 * m)`."""
         return self.lambd / (2 * self.m)
 
-    def as_keras(self):
-        """Return the equivalent `keras.regularizers.L2`."""
-        return keras.regularizers.L2(self.keras_coefficient)
-
     def __call__(self, x):
         # Same expression and cast as keras.regularizers.L2, so the value matches exactly.
         return ops.cast(self.keras_coefficient, x.dtype) * ops.sum(ops.square(x))
 
-    def get_config(self):
-        return {"lambd": self.lambd, "m": self.m}
-
-    def __repr__(self):
-        return (
-            f"L2(lambd={self.lambd!r}, m={self.m}) "
-            f"== keras L2(l2={self.keras_coefficient:.4g})"
-        )
-
 
 @keras.saving.register_keras_serializable(package="dlcourse")
-class L1(keras.regularizers.Regularizer):
+class L1(_CoursePenalty):
     """L1 (sparsity) penalty: `lambd / m * sum(|W|)`.
 
     Formula: `J = (1/m) Σ L(ŷ, y) + (λ / m) Σ |w|`. The gradient adds the
@@ -114,27 +128,13 @@ class L1(keras.regularizers.Regularizer):
         Hung-yi Lee, *Machine Learning*, "Tips for Training DNN" (regularization).
     """
 
-    def __init__(self, lambd, m=1):
-        self.lambd = check_float(lambd, "lambd", low=0)
-        self.m = check_int(m, "m", low=1)
+    _keras_class = keras.regularizers.L1
+    _keras_argument = "l1"
 
     @property
     def keras_coefficient(self):
         """The `l1` factor Keras would use: `lambd / m`."""
         return self.lambd / self.m
 
-    def as_keras(self):
-        """Return the equivalent `keras.regularizers.L1`."""
-        return keras.regularizers.L1(self.keras_coefficient)
-
     def __call__(self, x):
         return ops.cast(self.keras_coefficient, x.dtype) * ops.sum(ops.absolute(x))
-
-    def get_config(self):
-        return {"lambd": self.lambd, "m": self.m}
-
-    def __repr__(self):
-        return (
-            f"L1(lambd={self.lambd!r}, m={self.m}) "
-            f"== keras L1(l1={self.keras_coefficient:.4g})"
-        )
