@@ -37,18 +37,20 @@ def main():
 
     began = time.perf_counter()
     import dlcourse  # noqa: F401  (TensorFlow start-up, timed separately by bench.py)
-    from dlcourse.lesson import find_lessons, run_lesson
+    from dlcourse.runner import find_lessons, run_lesson
 
     results = []
     for path in find_lessons(args.lessons):
         resettable = _reset_peak()
         report = run_lesson(path, quick=args.quick, seed=0, out=Path(args.out) / path.stem)
-        results.append({
-            "lesson": path.stem,
-            "wall_seconds": report["wall_seconds"],
-            "peak_mib": _peak_mib() if resettable else None,
-            "holds": not report.get("error") and all(c["holds"] for c in report["claims"]),
-        })
+        results.append(
+            {
+                "lesson": path.stem,
+                "wall_seconds": report.wall_seconds,
+                "peak_mib": _peak_mib() if resettable else None,
+                "holds": report.passed,
+            }
+        )
     total = time.perf_counter() - began
     print(json.dumps({"quick": args.quick, "total_seconds": total, "lessons": results}))
     return 0

@@ -1,7 +1,7 @@
-"""``python -m dlcourse``: run the lessons (see ``python -m dlcourse --help``)."""
+"""`python -m dlcourse`: the `dlcourse` command (see `python -m dlcourse --help`)."""
 
 import sys
 
-from dlcourse.lesson import main
+from dlcourse.cli import main
 
 sys.exit(main())

@@ -10,36 +10,32 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from dlcourse import gallery
-from dlcourse import lesson as plumbing
+from dlcourse import cli
+from dlcourse.course import __main__ as course_cli
+from dlcourse.course import chromium, gallery, readme
+from dlcourse.runner import find_lessons
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SCRIPT = '''"""Lesson {number} — {title}.
+SCRIPT = '''"""{title}
 
-Shows something.{claim}
+The *first* paragraph of {title}: it uses `code`, **bold** text
+and a second line.
 
-Run it:
-    python lessons/{name}.py
+Claim: {claim}
 """
 
 # %% [markdown]
-# # {title}
-#
-# The *first* paragraph of {title}: it uses `code`, **bold** text
-# and a second line.
-#
-# A second paragraph that is not the summary.
+# A paragraph of the lesson's prose.
 
 # %%
 print("hello")
 '''
 
 
-def write_script(lessons_dir, name, title, claim=""):
-    claim_text = f"\n\nClaim: {claim}" if claim else ""
+def write_script(lessons_dir, name, title, claim="x stays below one"):
     (lessons_dir / f"{name}.py").write_text(
-        SCRIPT.format(number=name[:2], name=name, title=title, claim=claim_text), encoding="utf-8"
+        SCRIPT.format(title=title, claim=claim), encoding="utf-8"
     )
 
 
@@ -52,8 +48,15 @@ def write_run(out_root, name, title, claims, figures=("curve.png",), seconds=2.5
     folder = out_root / name
     for i, figure in enumerate(figures):
         write_png(folder / figure, seed=i)
-    report = {"lesson": name, "title": title, "seconds": seconds, "quick": True, "seed": 0,
-              "figures": list(figures), "claims": claims}
+    report = {
+        "lesson": name,
+        "title": title,
+        "seconds": seconds,
+        "quick": True,
+        "seed": 0,
+        "figures": list(figures),
+        "claims": claims,
+    }
     (folder / "claims.json").write_text(json.dumps(report), encoding="utf-8")
 
 
@@ -67,23 +70,49 @@ def course(tmp_path):
     lessons_dir, out_root = tmp_path / "lessons", tmp_path / "out"
     lessons_dir.mkdir()
     write_script(lessons_dir, "01_passes", "A passing lesson", claim="x stays below one")
-    write_script(lessons_dir, "02_fails", "A <failing> lesson & more")
+    write_script(
+        lessons_dir,
+        "02_fails",
+        "A <failing> lesson & more",
+        claim="ratio ||dW[1]|| / ||dW[10]|| is small",
+    )
     write_script(lessons_dir, "03_crashes", "A crashing lesson")
     write_script(lessons_dir, "04_not_run", "A lesson that did not run")
-    write_run(out_root, "01_passes", "A passing lesson",
-              [claim("x is small", 0.5, True), claim("y is small", [0.1, 0.2], True)],
-              figures=("first.png", "second.png"))
-    write_run(out_root, "02_fails", "A <failing> lesson & more",
-              [claim("ratio ||dW[1]|| / ||dW[10]||", 0.2, True),
-               claim("<script>alert(1)</script> is escaped", 7.0, False)])
+    write_run(
+        out_root,
+        "01_passes",
+        "A passing lesson",
+        [claim("x is small", 0.5, True), claim("y is small", [0.1, 0.2], True)],
+        figures=("first.png", "second.png"),
+    )
+    write_run(
+        out_root,
+        "02_fails",
+        "A <failing> lesson & more",
+        [
+            claim("ratio ||dW[1]|| / ||dW[10]||", 0.2, True),
+            claim("<script>alert(1)</script> is escaped", 7.0, False),
+        ],
+    )
     write_png(out_root / "03_crashes" / "partial.png")  # a figure from before the crash
-    summary = {"quick": True, "seeds": [0], "lessons": [
-        {"lesson": "01_passes", "claims": [], "figures": [], "wall_seconds": 3.25, "seed": 0},
-        {"lesson": "02_fails", "claims": [], "figures": [], "wall_seconds": 4.0, "seed": 0,
-         "error": "exited with status 1"},
-        {"lesson": "03_crashes", "claims": [], "figures": [], "wall_seconds": 1.0, "seed": 0,
-         "error": "Traceback (most recent call last):\nValueError: shapes (3,) and <4> differ"},
-    ]}
+    run = {"title": "", "seconds": 0.0, "quick": True, "seed": 0, "claims": [], "figures": []}
+    summary = {
+        "quick": True,
+        "seeds": [0],
+        "lessons": [
+            {**run, "lesson": "01_passes", "wall_seconds": 3.25},
+            {**run, "lesson": "02_fails", "wall_seconds": 4.0, "error": "exited with status 1"},
+            {
+                **run,
+                "lesson": "03_crashes",
+                "wall_seconds": 1.0,
+                "title": "A crashing lesson",
+                "error": (
+                    "Traceback (most recent call last):\nValueError: shapes (3,) and <4> differ"
+                ),
+            },
+        ],
+    }
     (out_root / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     return lessons_dir, out_root
 
@@ -151,8 +180,10 @@ def test_gallery_lists_every_lesson_present(course):
     page_path = gallery.write_gallery(out_root, lessons_dir)
     assert page_path == out_root / "index.html"
     html_text = page_path.read_text(encoding="utf-8")
-    assert ("The <em>first</em> paragraph of A passing lesson: it uses <code>code</code>, "
-            "<strong>bold</strong> text and a second line.") in html_text
+    assert (
+        "The <em>first</em> paragraph of A passing lesson: it uses <code>code</code>, "
+        "<strong>bold</strong> text\nand a second line."
+    ) in html_text
     page = read_page(page_path)
     assert set(page.sections) == {"01_passes", "02_fails", "03_crashes"}
     for name in page.sections:  # the table of contents links every section
@@ -161,7 +192,7 @@ def test_gallery_lists_every_lesson_present(course):
     assert "A passing lesson" in text and "A <failing> lesson & more" in text
     assert "Not run here: 04_not_run" in " ".join(text.split())
     passing = page.section_text("01_passes")
-    assert "second paragraph" not in passing
+    assert "lesson's prose" not in passing  # the description only
     assert "3.2 s" in passing or "3.3 s" in passing  # wall time from summary.json
     assert "2/2 claims hold" in passing
 
@@ -255,40 +286,25 @@ def test_gallery_one_page_per_seed(tmp_path):
             assert (out_root / f"seed{seed}" / unquote(src)).is_file()
 
 
-def test_lesson_summary_and_inline_markdown(course):
-    lessons_dir, _ = course
-    summary = gallery.lesson_summary(lessons_dir / "01_passes.py")
-    assert summary.startswith("The *first* paragraph") and summary.endswith("a second line.")
-    rendered = gallery._inline_markdown("a `x<1` and **big** *it* [doc](a.html?b=1&c=2) 2*3*4")
-    assert rendered == (
-        'a <code>x&lt;1</code> and <strong>big</strong> <em>it</em> '
-        '<a href="a.html?b=1&amp;c=2">doc</a> 2*3*4'
+def test_lesson_description_is_rendered_as_markdown(course):
+    lessons_dir, out_root = course
+    page = gallery.write_gallery(out_root, lessons_dir).read_text(encoding="utf-8")
+    assert (
+        "<p>The <em>first</em> paragraph of A passing lesson: it uses <code>code</code>, "
+        "<strong>bold</strong> text\nand a second line.</p>"
+    ) in page
+    assert gallery._markdown_html("a <b>x</b> [doc](a.html?b=1&c=2)") == (
+        '<p>a &lt;b&gt;x&lt;/b&gt; <a href="a.html?b=1&amp;c=2">doc</a></p>\n'
     )
-
-
-def test_lesson_summary_goes_on_to_the_end_of_a_sentence(tmp_path):
-    script = tmp_path / "01_x.py"
-    script.write_text(
-        "# %% [markdown]\n# # Title\n#\n# The rule is:\n#\n# `w = w - a dw`\n#\n"
-        "# Biases are not penalized. So a step\n# becomes\n#\n# `more`\n#\n# Later.\n"
-        "\n# %%\nx = 1\n"
-    )
-    assert gallery.lesson_summary(script) == (
-        "The rule is:\n\n`w = w - a dw`\n\nBiases are not penalized."
-    )
-    script.write_text("# %% [markdown]\n# Steps:\n#\n# - one\n#   more\n# - two\n#\n# Then.\n")
-    assert gallery.lesson_summary(script) == "Steps:\n\n- one more\n- two"
-    html_text = gallery._markdown_html(gallery.lesson_summary(script))
-    assert html_text == "<p>Steps:</p><ul><li>one more</li><li>two</li></ul>"
 
 
 def test_python_m_dlcourse_writes_the_gallery(tmp_path, monkeypatch):
     lessons_dir = tmp_path / "lessons"
     lessons_dir.mkdir()
     (lessons_dir / "98_ok.py").write_text(
-        '# %% [markdown]\n# # OK\n#\n# A tiny lesson.\n\n# %%\n'
+        '"""A passing lesson\n\nA tiny lesson.\n\nClaim: two is less than three.\n"""\n'
         "from dlcourse.lesson import start\nimport matplotlib.pyplot as plt\n"
-        'lesson = start("98_ok", title="A passing lesson")\n'
+        "lesson = start(__file__)\n"
         "fig, ax = plt.subplots()\nax.plot([1, 2], [3, 4])\n"
         'lesson.savefig(fig, "line")\n'
         'lesson.claim("two is less than three", 2, target="< 3", holds=2 < 3)\n'
@@ -296,7 +312,7 @@ def test_python_m_dlcourse_writes_the_gallery(tmp_path, monkeypatch):
         encoding="utf-8",
     )
     out_root = tmp_path / "out"
-    assert plumbing.main(["--lessons", str(lessons_dir), "--out", str(out_root), "--quick"]) == 0
+    assert cli.main(["--lessons", str(lessons_dir), "--out", str(out_root), "--quick"]) == 0
     page = read_page(out_root / "index.html")
     assert list(page.sections) == ["98_ok"]
     assert page.images == ["98_ok/line.png"]
@@ -311,55 +327,61 @@ def test_readme_table_and_thumbnails(course, tmp_path):
     thumbnails = tmp_path / "docs" / "thumbnails"
     thumbnails.mkdir(parents=True)
     write_png(thumbnails / "99_gone.png")  # a lesson that was removed
-    written = gallery.write_thumbnails(out_root, lessons_dir, thumbnails, width=240)
+    written = readme.write_thumbnails(out_root, lessons_dir, thumbnails, width=240)
     assert set(written) == {"01_passes", "02_fails"}  # the lessons with a finished run
     assert not (thumbnails / "99_gone.png").exists()
     image = matplotlib.image.imread(thumbnails / "01_passes.png")
     assert image.shape[1] == 240 and image.shape[0] == 120  # 60x30 figure, same aspect
 
-    table = gallery.readme_table(out_root, lessons_dir, thumbnails, readme_dir=tmp_path)
+    table = readme.readme_table(lessons_dir, thumbnails, readme_dir=tmp_path)
     lines = table.splitlines()
     assert lines[0] == "| # | lesson | claim it measures | first figure |"
     assert len(lines) == 2 + 4
-    assert lines[2] == ("| 01 | [A passing lesson](lessons/01_passes.py) | x stays below one | "
-                        "![A passing lesson](docs/thumbnails/01_passes.png) |")
-    # no Claim: line: the measured claims' names, with the table's pipes escaped
-    assert lines[3].startswith("| 02 | [A &lt;failing> lesson & more](lessons/02_fails.py) | "
-                               "ratio \\|\\|dW[1]\\|\\| / \\|\\|dW[10]\\|\\|; ")
-    # a lesson without output: title from its heading, no claim, no thumbnail
-    assert lines[5] == "| 04 | [A lesson that did not run](lessons/04_not_run.py) | — | — |"
+    assert lines[2] == (
+        "| 01 | [A passing lesson](lessons/01_passes.py) | x stays below one | "
+        "![A passing lesson](docs/thumbnails/01_passes.png) |"
+    )
+    # the table's pipes and tag-like text are escaped
+    assert lines[3].startswith(
+        "| 02 | [A &lt;failing> lesson & more](lessons/02_fails.py) | "
+        "ratio \\|\\|dW[1]\\|\\| / \\|\\|dW[10]\\|\\| is small | "
+    )
+    # a lesson without output: title and claim from its header, no thumbnail
+    assert lines[5] == (
+        "| 04 | [A lesson that did not run](lessons/04_not_run.py) | x stays below one | — |"
+    )
     for line in lines[2:]:
         assert line.count(" | ") == 3  # four cells: no unescaped pipe split a cell
 
 
-def test_claim_line_and_long_claims_are_one_line(tmp_path):
-    script = tmp_path / "01_x.py"
-    script.write_text('"""Title.\n\nClaim: the first line\ngoes on here.\nRun it:\n    x\n"""\n')
-    assert gallery.lesson_claim_line(script) == "the first line goes on here."
-    text = gallery._one_line("word " * 100, limit=60)
+def test_long_claims_are_one_line():
+    text = readme._one_line("word " * 100, limit=60)
     assert len(text) <= 60 and text.endswith(" …") and "\n" not in text
 
 
 def test_update_readme_replaces_only_between_markers(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("intro\n<!-- lessons:start -->\nold table\n<!-- lessons:end -->\noutro\n")
-    assert gallery.update_readme(readme, "| new |")
-    assert readme.read_text() == (
+    readme_file = tmp_path / "README.md"
+    readme_file.write_text(
+        "intro\n<!-- lessons:start -->\nold table\n<!-- lessons:end -->\noutro\n"
+    )
+    assert readme.update_readme(readme_file, "| new |")
+    assert readme_file.read_text() == (
         "intro\n<!-- lessons:start -->\n| new |\n<!-- lessons:end -->\noutro\n"
     )
-    assert not gallery.update_readme(readme, "| new |")
-    readme.write_text("no markers")
+    assert not readme.update_readme(readme_file, "| new |")
+    readme_file.write_text("no markers")
     with pytest.raises(ValueError, match="lessons:start"):
-        gallery.update_readme(readme, "| new |")
+        readme.update_readme(readme_file, "| new |")
 
 
 def test_readme_lists_every_lesson():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start, end = text.find(gallery.README_START), text.find(gallery.README_END)
+    start, end = text.find(readme.README_START), text.find(readme.README_END)
     assert 0 <= start < end, "README.md lacks the lesson table markers"
     table = text[start:end]
-    missing = [p.stem for p in plumbing.find_lessons(ROOT / "lessons")
-               if f"(lessons/{p.stem}.py)" not in table]
+    missing = [
+        p.stem for p in find_lessons(ROOT / "lessons") if f"(lessons/{p.stem}.py)" not in table
+    ]
     assert not missing, f"lessons missing from the README table: {missing}; run make docs"
     for line in table.splitlines():
         if "docs/thumbnails/" in line:
@@ -370,23 +392,25 @@ def test_readme_lists_every_lesson():
 # ------------------------------------------------------------------------------ screenshot
 
 
-@pytest.mark.skipif(gallery.find_chromium() is None,
-                    reason="no chromium on PATH (Debian: apt-get install chromium)")
+@pytest.mark.skipif(
+    chromium.find_chromium() is None,
+    reason="no chromium on PATH (Debian: apt-get install chromium)",
+)
 def test_screenshot_of_the_gallery_is_not_blank(course, tmp_path):
     from dlcourse.plotting import PALETTE
 
     lessons_dir, out_root = course
     page = gallery.write_gallery(out_root, lessons_dir)
-    png = gallery.screenshot(page, tmp_path / "gallery.png", width=1000, height=1200)
+    png = chromium.screenshot(page, tmp_path / "gallery.png", width=1000, height=1200)
     image = matplotlib.image.imread(png)[..., :3]
     assert image.shape[:2] == (1200, 1000)
     assert image.std() > 0.05, "the screenshot is blank"
     # the header is drawn in the palette's blue: the page's CSS was applied
-    blue = np.array([int(PALETTE["blue"][i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    blue = np.array([int(PALETTE["blue"][i : i + 2], 16) / 255 for i in (1, 3, 5)])
     header = image[5:40, 5:200].reshape(-1, 3)
     assert np.mean(np.all(np.abs(header - blue) < 0.03, axis=1)) > 0.9
     # the failing lesson's red badge is on the page
-    red = np.array([int(PALETTE["red"][i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    red = np.array([int(PALETTE["red"][i : i + 2], 16) / 255 for i in (1, 3, 5)])
     assert np.any(np.all(np.abs(image.reshape(-1, 3) - red) < 0.03, axis=1))
     os.remove(png)
 
@@ -397,5 +421,5 @@ def test_cli_takes_lessons_and_out_before_or_after_the_command(course, options_f
     options = ["--lessons", str(lessons_dir), "--out", str(out_root)]
     argv = options + ["html"] if options_first else ["html"] + options
     (out_root / "index.html").unlink(missing_ok=True)
-    assert gallery.main(argv) == 0
+    assert course_cli.main(argv) == 0
     assert "A passing lesson" in (out_root / "index.html").read_text(encoding="utf-8")

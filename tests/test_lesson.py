@@ -1,16 +1,30 @@
-"""The lesson plumbing: settings, claims.json, failure handling, the runner."""
+"""The lesson plumbing: the header, settings, claims.json, failure handling, runner, CLI."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
+from dlcourse import cli, runner
 from dlcourse import lesson as plumbing
+from dlcourse.header import read_header
+from dlcourse.report import Claim, LessonReport
 
-LESSON_OK = '''
+ROOT = Path(__file__).resolve().parents[1]
+
+LESSON_OK = '''"""A passing lesson
+
+It draws a line and checks that two is less than three.
+
+Claim: two is less than three.
+"""
 from dlcourse.lesson import start
 import matplotlib.pyplot as plt
-lesson = start("98_ok", title="A passing lesson")
+lesson = start(__file__)
 fig, ax = plt.subplots()
 ax.plot([1, 2], [3, 4])
 lesson.savefig(fig, "line")
@@ -18,31 +32,82 @@ lesson.claim("two is less than three", 2, target="< 3", holds=2 < 3)
 lesson.finish()
 '''
 
-LESSON_FAILS = LESSON_OK.replace("98_ok", "99_fails").replace("holds=2 < 3", "holds=2 > 3")
+LESSON_FAILS = LESSON_OK.replace("holds=2 < 3", "holds=2 > 3")
+
+
+def write_lesson(folder, name, text=LESSON_OK):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.py"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
 def lessons_dir(tmp_path):
     folder = tmp_path / "lessons"
-    folder.mkdir()
-    (folder / "98_ok.py").write_text(LESSON_OK)
-    (folder / "99_fails.py").write_text(LESSON_FAILS)
+    write_lesson(folder, "98_ok")
+    write_lesson(folder, "99_fails", LESSON_FAILS)
     (folder / "README.md").write_text("not a lesson")
     return folder
 
 
+def make_lesson(tmp_path, quick=True, seed=0):
+    header = read_header(write_lesson(tmp_path / "lessons", "01_x"))
+    return plumbing.Lesson(header, quick=quick, seed=seed, out=tmp_path / "out")
+
+
+# ------------------------------------------------------------------------------- header
+
+
+def test_header_gives_name_number_title_description_and_claim(tmp_path):
+    header = read_header(write_lesson(tmp_path, "98_ok"))
+    assert (header.name, header.number, header.title) == ("98_ok", 98, "A passing lesson")
+    assert header.description == "It draws a line and checks that two is less than three."
+    assert header.claim == "two is less than three."
+    assert header.notebook_markdown().startswith("# 98 · A passing lesson\n")
+
+
+def test_every_lesson_has_a_header_and_calls_start_with_its_file():
+    for script in runner.find_lessons(ROOT / "lessons"):
+        header = read_header(script)
+        assert header.title and header.claim and header.description, script.name
+        assert "Lesson " not in header.title, "the number comes from the file name"
+        source = script.read_text(encoding="utf-8")
+        assert source.count("start(__file__)") == 1, script.name
+        assert "\n# # " not in source, f"{script.name}: the notebook heading is generated"
+
+
+@pytest.mark.parametrize(
+    "name, text, match",
+    [
+        ("1_bad", LESSON_OK, "NN_name.py"),
+        ("01_x", "x = 1\n", "docstring"),
+        ("01_x", '"""Title\nno blank line\n\nClaim: c\n"""\n', "blank line"),
+        ("01_x", '"""Title\n\nA description.\n"""\n', "Claim:"),
+        ("01_x", '"""Title\n\nClaim: c\n"""\n', "description"),
+        ("01_x", '"""Title\n\nA description.\n\nClaim:\n"""\n', "empty claim"),
+        ("01_x", "def (:\n", "syntax"),
+    ],
+)
+def test_a_bad_header_is_a_clear_error(tmp_path, name, text, match):
+    with pytest.raises(ValueError, match=match):
+        read_header(write_lesson(tmp_path, name, text))
+
+
+# ----------------------------------------------------------------------------- settings
+
+
 def test_settings_from_argv_and_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("DLCOURSE_QUICK", raising=False)
-    quick, seed, out = plumbing._parse_settings("01_x", ["--quick", "--seed", "3", "--out", str(tmp_path)])
-    assert (quick, seed, out) == (True, 3, tmp_path)
+    argv = ["--quick", "--seed", "3", "--out", str(tmp_path)]
+    assert plumbing._parse_settings("01_x", argv) == (True, 3, tmp_path)
     quick, seed, out = plumbing._parse_settings("01_x", [])
     assert (quick, seed, str(out)) == (False, 0, "out/01_x")
     monkeypatch.setenv("DLCOURSE_QUICK", "1")
     monkeypatch.setenv("DLCOURSE_SEED", "4")
     monkeypatch.setenv("DLCOURSE_OUT", str(tmp_path))
     # a Jupyter kernel's own flags are ignored
-    quick, seed, out = plumbing._parse_settings("01_x", ["-f", "/tmp/kernel.json"])
-    assert (quick, seed, out) == (True, 4, tmp_path)
+    assert plumbing._parse_settings("01_x", ["-f", "/tmp/kernel.json"]) == (True, 4, tmp_path)
 
 
 def test_bad_seed_is_a_clear_error(monkeypatch):
@@ -51,71 +116,152 @@ def test_bad_seed_is_a_clear_error(monkeypatch):
         plumbing._parse_settings("01_x", [])
 
 
+def test_start_reads_the_header_of_its_script(tmp_path, capsys):
+    script = write_lesson(tmp_path / "lessons", "01_x")
+    run = plumbing.start(str(script), argv=["--quick", "--out", str(tmp_path / "o")])
+    assert (run.name, run.title, run.quick, run.out) == (
+        "01_x",
+        "A passing lesson",
+        True,
+        tmp_path / "o",
+    )
+    assert "Lesson 01_x: A passing lesson (quick mode, seed 0)" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="cannot read"):
+        plumbing.start(str(tmp_path / "lessons" / "02_missing.py"), argv=[])
+
+
 def test_pick_follows_the_mode(tmp_path):
-    quick = plumbing.Lesson("01_x", "t", quick=True, seed=0, out=tmp_path)
-    full = plumbing.Lesson("01_x", "t", quick=False, seed=0, out=tmp_path)
-    assert quick.pick(full=100, quick=5) == 5
-    assert full.pick(full=100, quick=5) == 100
+    assert make_lesson(tmp_path, quick=True).pick(full=100, quick=5) == 5
+    assert make_lesson(tmp_path, quick=False).pick(full=100, quick=5) == 100
+
+
+# ------------------------------------------------------------------------------- report
 
 
 def test_finish_writes_claims_json(tmp_path):
-    import numpy as np
-
-    run = plumbing.Lesson("01_x", "Title", quick=True, seed=2, out=tmp_path)
-    fig, ax = plt.subplots()
+    run = make_lesson(tmp_path, quick=True, seed=2)
+    fig, _ax = plt.subplots()
     run.savefig(fig, "figure")
     run.claim("a numpy value", np.float32(0.5), target="< 1", holds=np.bool_(True))
     run.claim("a list", np.arange(3), target="anything", holds=True)
+    run.claim("not finite", float("nan"), target="anything", holds=True)
     report = run.finish()
-    written = json.loads((tmp_path / "claims.json").read_text())
-    assert written == report
+    written = json.loads((run.out / "claims.json").read_text())
+    assert written == report.to_dict()
     assert written["lesson"] == "01_x" and written["seed"] == 2 and written["quick"] is True
+    assert written["title"] == "A passing lesson"
     assert written["figures"] == ["figure.png"]
-    assert written["claims"][0] == {"name": "a numpy value", "value": 0.5, "target": "< 1", "holds": True}
+    assert written["claims"][0] == {
+        "name": "a numpy value",
+        "value": 0.5,
+        "target": "< 1",
+        "holds": True,
+    }
     assert written["claims"][1]["value"] == [0, 1, 2]
-    assert (tmp_path / "figure.png").exists()
+    assert written["claims"][2]["value"] == "nan"
+    assert (run.out / "figure.png").exists()
+    assert LessonReport.read(run.out) == report  # one class writes and reads the file
 
 
 def test_finish_exits_1_when_a_claim_fails(tmp_path):
-    run = plumbing.Lesson("01_x", "Title", quick=True, seed=0, out=tmp_path)
+    run = make_lesson(tmp_path)
     run.claim("false", 1, target="== 2", holds=False)
     with pytest.raises(SystemExit) as stop:
         run.finish()
     assert stop.value.code == 1
-    assert json.loads((tmp_path / "claims.json").read_text())["claims"][0]["holds"] is False
+    report = LessonReport.read(run.out / "claims.json")
+    assert report.status == "fail" and [c.name for c in report.failed] == ["false"]
 
 
 def test_a_lesson_without_claims_is_an_error(tmp_path):
     with pytest.raises(RuntimeError, match="no claims"):
-        plumbing.Lesson("01_x", "Title", quick=True, seed=0, out=tmp_path).finish()
+        make_lesson(tmp_path).finish()
+
+
+def test_report_status_and_malformed_files(tmp_path):
+    claim = Claim(name="c", value=1, target="t", holds=True)
+    report = LessonReport("01_x", "T", 1.0, True, 0, ["a.png"], [claim])
+    assert report.status == "pass" and report.passed
+    report.error = "exited with status 1"
+    assert report.status == "fail"
+    report.error = "Traceback ... ZeroDivisionError"
+    assert report.status == "crashed"
+    assert LessonReport("01_x", "T", 1.0, True, 0).status == "fail"  # no claims measured
+    (tmp_path / "claims.json").write_text('{"lesson": "01_x"}')
+    with pytest.raises(ValueError, match="title"):
+        LessonReport.read(tmp_path)
+    (tmp_path / "claims.json").write_text("{not json")
+    with pytest.raises(ValueError, match="JSON"):
+        LessonReport.read(tmp_path)
+    assert LessonReport.read_or_none(tmp_path) is None
+    assert LessonReport.read_or_none(tmp_path / "missing") is None
+
+
+# ------------------------------------------------------------------------------- runner
 
 
 def test_find_lessons_filters_by_number_and_name(lessons_dir):
-    assert [p.stem for p in plumbing.find_lessons(lessons_dir)] == ["98_ok", "99_fails"]
-    assert [p.stem for p in plumbing.find_lessons(lessons_dir, only=[98])] == ["98_ok"]
-    assert [p.stem for p in plumbing.find_lessons(lessons_dir, only=["99_fails"])] == ["99_fails"]
+    assert [p.stem for p in runner.find_lessons(lessons_dir)] == ["98_ok", "99_fails"]
+    assert [p.stem for p in runner.find_lessons(lessons_dir, only=[98])] == ["98_ok"]
+    assert [p.stem for p in runner.find_lessons(lessons_dir, only=["99_fails"])] == ["99_fails"]
     with pytest.raises(ValueError, match="only"):
-        plumbing.find_lessons(lessons_dir, only=[42])
+        runner.find_lessons(lessons_dir, only=[42])
     with pytest.raises(ValueError, match="lessons_dir"):
-        plumbing.find_lessons(lessons_dir / "missing")
+        runner.find_lessons(lessons_dir / "missing")
 
 
-def test_runner_reports_pass_and_fail(lessons_dir, tmp_path, capsys):
+def test_command_line_reports_pass_and_fail(lessons_dir, tmp_path, capsys):
     out = tmp_path / "out"
-    status = plumbing.main(["--lessons", str(lessons_dir), "--out", str(out), "--quick"])
+    status = cli.main(["--lessons", str(lessons_dir), "--out", str(out), "--quick"])
     assert status == 1  # 99_fails fails
-    summary = json.loads((out / "summary.json").read_text())
-    by_name = {r["lesson"]: r for r in summary["lessons"]}
-    assert by_name["98_ok"]["claims"][0]["holds"] is True and "error" not in by_name["98_ok"]
-    assert by_name["99_fails"]["claims"][0]["holds"] is False
+    reports = {r.lesson: r for r in runner.read_summary(out)}
+    assert reports["98_ok"].status == "pass" and reports["98_ok"].error is None
+    assert reports["99_fails"].status == "fail"
+    assert reports["99_fails"].wall_seconds > 0
     assert (out / "98_ok" / "line.png").exists()
-    assert plumbing.main(["--lessons", str(lessons_dir), "--out", str(out), "--only", "98"]) == 0
-    assert "FAIL  99_fails" in capsys.readouterr().out
+    assert (out / "index.html").exists()  # the gallery
+    assert (
+        cli.main(["--lessons", str(lessons_dir), "--out", str(out), "--only", "98", "--no-gallery"])
+        == 0
+    )
+    assert "FAIL    99_fails" in capsys.readouterr().out
+    assert cli.main(["--lessons", str(lessons_dir), "--only", "42"]) == 2
 
 
 def test_runner_reports_a_crashing_lesson(tmp_path):
-    folder = tmp_path / "lessons"
-    folder.mkdir()
-    (folder / "97_crash.py").write_text("raise ZeroDivisionError('boom')\n")
-    report = plumbing.run_lesson(folder / "97_crash.py", quick=True, out=tmp_path / "o")
-    assert "ZeroDivisionError" in report["error"] and report["claims"] == []
+    script = write_lesson(
+        tmp_path / "lessons",
+        "97_crash",
+        '"""Crash\n\nIt divides by zero.\n\nClaim: none.\n"""\n1 / 0\n',
+    )
+    report = runner.run_lesson(script, quick=True, out=tmp_path / "o")
+    assert report.status == "crashed" and "ZeroDivisionError" in report.error
+    assert report.claims == [] and report.title == "Crash"
+
+
+def test_runner_seeds_write_one_folder_each(lessons_dir, tmp_path):
+    paths = runner.find_lessons(lessons_dir, only=[98])
+    reports = runner.run_lessons(paths, out=tmp_path, seeds=(0, 1), quick=True)
+    assert [(r.lesson, r.seed) for r in reports] == [("98_ok", 0), ("98_ok", 1)]
+    assert LessonReport.read(tmp_path / "seed1" / "98_ok").seed == 1
+
+
+def test_help_answers_without_importing_tensorflow():
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "dlcourse", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "usage: dlcourse" in done.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "dlcourse.cli" in imported
+    assert not {"tensorflow", "keras", "numpy"} & imported
+
+
+def test_console_command_is_the_command_line():
+    command = Path(sys.executable).with_name("dlcourse")
+    if not command.exists():
+        pytest.skip("the `dlcourse` console script is installed with the package")
+    done = subprocess.run([str(command), "--help"], capture_output=True, text=True, check=True)
+    assert done.stdout == cli.parser().format_help()

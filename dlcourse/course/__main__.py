@@ -1,0 +1,105 @@
+"""`python -m dlcourse.course`: notebooks, the HTML gallery, README table and screenshots.
+
+```bash
+python -m dlcourse.course notebooks           # lessons/NN_name.py -> notebooks/NN_name.ipynb
+python -m dlcourse.course notebooks --check   # exit 1 if a notebook is stale
+python -m dlcourse.course html                # out/index.html from out/NN_name/claims.json
+python -m dlcourse.course docs                # docs/thumbnails/ and the README lesson table
+python -m dlcourse.course screenshot          # out/index.html -> out/gallery.png
+```
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dlcourse.runner import find_lessons
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m dlcourse.course",
+        description="Generate notebooks, the HTML gallery and the README table from the lessons.",
+    )
+    parser.add_argument("--lessons", default="lessons", help="folder of lesson scripts")
+    parser.add_argument("--out", default="out", help="lesson output root (one folder per lesson)")
+    # The same two options after the command (`docs --out out`); SUPPRESS keeps the
+    # top-level value when they are not repeated there.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lessons", default=argparse.SUPPRESS, help="folder of lesson scripts")
+    common.add_argument("--out", default=argparse.SUPPRESS, help="lesson output root")
+    commands = parser.add_subparsers(dest="command", required=True)
+    notebooks = commands.add_parser(
+        "notebooks", parents=[common], help="regenerate notebooks/NN_name.ipynb"
+    )
+    notebooks.add_argument("--notebooks", default="notebooks", help="notebook folder")
+    notebooks.add_argument("--check", action="store_true", help="only report; exit 1 if stale")
+    commands.add_parser("html", parents=[common], help="write OUT/index.html")
+    docs = commands.add_parser(
+        "docs", parents=[common], help="thumbnails and the README lesson table"
+    )
+    docs.add_argument("--readme", default="README.md")
+    docs.add_argument("--thumbnails", default="docs/thumbnails")
+    docs.add_argument(
+        "--no-run",
+        action="store_true",
+        help="do not run lessons that have no output yet (full mode, seed 0)",
+    )
+    shot = commands.add_parser(
+        "screenshot", parents=[common], help="render OUT/index.html to OUT/gallery.png"
+    )
+    shot.add_argument("--png", default=None, help="output PNG (default OUT/gallery.png)")
+    args = parser.parse_args(argv)
+    from dlcourse.course.chromium import screenshot
+    from dlcourse.course.gallery import write_gallery
+    from dlcourse.course.notebooks import stale_notebooks, write_notebooks
+    from dlcourse.course.readme import readme_table, update_readme, write_thumbnails
+
+    if args.command == "notebooks":
+        if args.check:
+            problems = stale_notebooks(args.lessons, args.notebooks)
+            for kind, names in problems.items():
+                for name in names:
+                    print(f"{kind}: {args.notebooks}/{name}")
+            if any(problems.values()):
+                print("run make notebooks")
+                return 1
+            print(f"every notebook in {args.notebooks}/ is up to date")
+            return 0
+        changed = write_notebooks(args.lessons, args.notebooks)
+        for path in changed:
+            print(f"{'wrote' if path.exists() else 'deleted'} {path}")
+        count = len(find_lessons(args.lessons))
+        print(f"{count} notebooks in {args.notebooks}/, {len(changed)} changed")
+    elif args.command == "html":
+        print(f"gallery: {write_gallery(args.out, args.lessons)}")
+    elif args.command == "docs":
+        if not args.no_run:
+            from dlcourse.runner import run_lesson
+
+            for script in find_lessons(args.lessons):
+                if not (Path(args.out) / script.stem / "claims.json").exists():
+                    print(f"running {script.stem} (no output in {args.out}/ yet)")
+                    run_lesson(script, out=Path(args.out) / script.stem)
+            write_gallery(args.out, args.lessons)
+        thumbnails = write_thumbnails(args.out, args.lessons, args.thumbnails)
+        readme_dir = Path(args.readme).resolve().parent
+        table = readme_table(args.lessons, args.thumbnails, readme_dir=readme_dir)
+        changed = update_readme(args.readme, table)
+        print(
+            f"{len(thumbnails)} thumbnails in {args.thumbnails}/; "
+            f"{args.readme} {'updated' if changed else 'unchanged'}"
+        )
+    elif args.command == "screenshot":
+        page = Path(args.out) / "index.html"
+        if not page.exists():
+            write_gallery(args.out, args.lessons)
+        png = screenshot(page, args.png or Path(args.out) / "gallery.png")
+        print(f"screenshot: {png}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The notebooks, generated from the lesson scripts by jupytext.
+
+`notebooks/NN_name.ipynb` is `lessons/NN_name.py` read by jupytext (a percent script:
+`# %%` code cells, `# %% [markdown]` prose cells), committed without outputs. The
+script's module docstring, which a script prints nowhere, becomes the notebook's first
+cell, rendered from the lesson's header (`dlcourse.header`); the script's
+`start(__file__)` becomes `start("../lessons/NN_name.py")`, the script the notebook
+came from (a notebook has no `__file__`; Jupyter runs it in its own folder).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from dlcourse.header import read_header
+from dlcourse.runner import find_lessons
+
+__all__ = ["notebook_text", "stale_notebooks", "write_notebooks"]
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+START_IN_SCRIPT = "start(__file__)"
+
+
+def _cell_ids(cells) -> None:
+    """Give cells stable ids from their content, so regenerating changes nothing."""
+    seen = {}
+    for cell in cells:
+        digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:8]
+        seen[digest] = seen.get(digest, 0) + 1
+        cell.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+
+
+def _is_docstring(source: str) -> bool:
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return (
+        len(body) == 1
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    )
+
+
+def notebook_text(script, notebooks_dir="notebooks") -> str:
+    """The `.ipynb` text (no outputs) generated from a lesson script by jupytext.
+
+    Args:
+        script: the lesson script.
+        notebooks_dir: the folder the notebook goes to (its `start(...)` call names
+            the script relative to it).
+
+    Deterministic: no jupytext version, fixed `python3` kernelspec, cell ids derived
+    from the cell contents.
+
+    Raises:
+        ValueError: if the script has no valid header, or does not call
+            `start(__file__)` exactly once.
+    """
+    import jupytext
+    import nbformat
+
+    script = Path(script)
+    header = read_header(script)
+    notebook = jupytext.read(script, fmt="py:percent")
+    first = notebook.cells[0] if notebook.cells else None
+    if first is not None and first.cell_type == "code" and _is_docstring(first.source):
+        notebook.cells[0] = nbformat.v4.new_markdown_cell(header.notebook_markdown())
+    calls = [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type == "code" and START_IN_SCRIPT in cell.source
+    ]
+    if len(calls) != 1 or calls[0].source.count(START_IN_SCRIPT) != 1:
+        raise ValueError(
+            f"Invalid lesson script {script}: expected one call `{START_IN_SCRIPT}`, "
+            f"received {sum(cell.source.count(START_IN_SCRIPT) for cell in calls)}"
+        )
+    relative = Path(os.path.relpath(script.resolve(), Path(notebooks_dir).resolve())).as_posix()
+    calls[0].source = calls[0].source.replace(START_IN_SCRIPT, f"start({json.dumps(relative)})")
+    for cell in notebook.cells:
+        cell.metadata = {}
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    notebook.metadata = {
+        "jupytext": {
+            "cell_metadata_filter": "-all",
+            "main_language": "python",
+            "notebook_metadata_filter": "-all",
+        },
+        "kernelspec": dict(KERNELSPEC),
+        "language_info": {"name": "python"},
+    }
+    notebook.nbformat, notebook.nbformat_minor = 4, 5
+    _cell_ids(notebook.cells)
+    nbformat.validate(notebook)
+    return nbformat.writes(notebook, version=4) + "\n"
+
+
+def write_notebooks(lessons_dir="lessons", notebooks_dir="notebooks") -> list:
+    """Regenerate `notebooks/NN_name.ipynb` for every lesson; delete orphaned notebooks.
+
+    Returns:
+        The paths that changed (written or deleted).
+    """
+    notebooks_dir = Path(notebooks_dir)
+    notebooks_dir.mkdir(parents=True, exist_ok=True)
+    lessons = find_lessons(lessons_dir)
+    changed = []
+    for script in lessons:
+        path = notebooks_dir / f"{script.stem}.ipynb"
+        text = notebook_text(script, notebooks_dir)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    stems = {script.stem for script in lessons}
+    for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb")):
+        if path.stem not in stems:
+            path.unlink()
+            changed.append(path)
+    return changed
+
+
+def stale_notebooks(lessons_dir="lessons", notebooks_dir="notebooks") -> dict:
+    """What `write_notebooks` would change, as lists of notebook names.
+
+    Returns `{"missing": [...], "stale": [...], "orphaned": [...]}`: lessons without a
+    notebook, notebooks that differ from what their lesson generates, and `NN_name`
+    notebooks without a lesson. A notebook is stale when its cells or metadata differ
+    from what its lesson generates (compared as JSON, so that formatting differences
+    between library versions do not count).
+    """
+    notebooks_dir = Path(notebooks_dir)
+    lessons = find_lessons(lessons_dir)
+    problems = {"missing": [], "stale": [], "orphaned": []}
+    for script in lessons:
+        path = notebooks_dir / f"{script.stem}.ipynb"
+        if not path.exists():
+            problems["missing"].append(path.name)
+        elif json.loads(path.read_text(encoding="utf-8")) != json.loads(
+            notebook_text(script, notebooks_dir)
+        ):
+            problems["stale"].append(path.name)
+    stems = {script.stem for script in lessons}
+    problems["orphaned"] = [
+        path.name
+        for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
+        if path.stem not in stems
+    ]
+    return problems

@@ -1,0 +1,130 @@
+"""A lesson's header: its name, number, title, description and claim, written once.
+
+Every lesson script `lessons/NN_name.py` opens with a module docstring of this form:
+
+```python
+\"\"\"Dropout
+
+Inverted dropout (Ng): in training keep each hidden unit with probability
+`keep_prob` and divide the survivors by `keep_prob`, ...
+
+Claim: inverted dropout keeps the mean activation (within 1%), ...
+\"\"\"
+```
+
+- the first line is the **title** (a trailing period is dropped);
+- the paragraphs after it, up to the `Claim:` line, are the **description**;
+- the `Claim:` paragraph is the **claim** in one sentence (the claims the lesson
+  measures are recorded by the lesson itself when it runs).
+
+The **name** (`"13_dropout"`) and **number** (`13`) come from the file name. This
+module is the one reader of that header: the lesson plumbing (`dlcourse.lesson.start`),
+the runner, the notebooks, the gallery and the README table all use it, so nothing is
+retyped and nothing can drift. It needs only the standard library.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["LESSON_FILE", "LessonHeader", "read_header"]
+
+# A lesson script's file name: two digits, an underscore, a name.
+LESSON_FILE = re.compile(r"^(?P<number>\d\d)_(?P<slug>[a-z0-9_]+)\.py$")
+_CLAIM = "Claim:"
+
+
+@dataclass(frozen=True)
+class LessonHeader:
+    """What a lesson script says about itself, read from its file name and docstring.
+
+    Attributes:
+        name: the file name without `.py`, e.g. `"13_dropout"`.
+        number: the lesson's number in the syllabus, e.g. `13`.
+        title: the docstring's first line, e.g. `"Dropout"`.
+        description: the paragraphs between the title and the claim (Markdown).
+        claim: the `Claim:` paragraph, on one line.
+        path: the script.
+    """
+
+    name: str
+    number: int
+    title: str
+    description: str
+    claim: str
+    path: Path
+
+    def notebook_markdown(self) -> str:
+        """The first cell of the lesson's notebook: heading, description, claim."""
+        return (
+            f"# {self.number:02d} · {self.title}\n\n{self.description}\n\n"
+            f"**Claim:** {self.claim}\n\n"
+            f"*Generated from `lessons/{self.name}.py`; run it as a script with "
+            f"`python lessons/{self.name}.py [--quick] [--seed N]`.*"
+        )
+
+
+def _invalid(path, expected, received):
+    return ValueError(f"Invalid lesson header in {path}: expected {expected}, received {received}")
+
+
+def read_header(path) -> LessonHeader:
+    """Read the header of the lesson script at `path`.
+
+    Args:
+        path: a lesson script, `NN_name.py`.
+
+    Returns:
+        A `LessonHeader`.
+
+    Raises:
+        ValueError: if the file name is not `NN_name.py`, or the docstring is
+            missing, has no title line, or has no `Claim:` paragraph.
+
+    Example:
+
+    >>> header = read_header("lessons/13_dropout.py")
+    >>> header.name, header.number, header.title
+    ('13_dropout', 13, 'Dropout')
+    """
+    path = Path(path)
+    match = LESSON_FILE.match(path.name)
+    if match is None:
+        raise _invalid(path, "a file named NN_name.py", repr(path.name))
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValueError(f"Invalid value for `path`: cannot read {path} ({error})") from None
+    try:
+        docstring = ast.get_docstring(ast.parse(source, filename=str(path)), clean=True)
+    except SyntaxError as error:
+        raise _invalid(path, "a Python script", f"a syntax error ({error.msg})") from None
+    if not docstring or not docstring.strip():
+        raise _invalid(path, "a module docstring (title, description, Claim:)", "none")
+    lines = docstring.strip().splitlines()
+    title = lines[0].strip().rstrip(".")
+    if not title or (len(lines) > 1 and lines[1].strip()):
+        raise _invalid(path, "a one-line title followed by a blank line", repr(lines[:2]))
+    body = "\n".join(lines[1:]).strip()
+    paragraphs = re.split(r"\n\s*\n", body) if body else []
+    claim_at = [i for i, p in enumerate(paragraphs) if p.lstrip().startswith(_CLAIM)]
+    if not claim_at:
+        raise _invalid(path, f"a paragraph starting with {_CLAIM!r}", "none")
+    first = claim_at[0]
+    claim = " ".join(paragraphs[first].strip()[len(_CLAIM) :].split())
+    if not claim:
+        raise _invalid(path, f"a sentence after {_CLAIM!r}", "an empty claim")
+    description = "\n\n".join(p.strip() for p in paragraphs[:first])
+    if not description:
+        raise _invalid(path, "a description between the title and the claim", "none")
+    return LessonHeader(
+        name=path.stem,
+        number=int(match["number"]),
+        title=title,
+        description=description,
+        claim=claim,
+        path=path,
+    )
