@@ -26,7 +26,8 @@ import keras
 
 from dlcourse._validation import check_choice, check_float, invalid_value
 
-COURSE_NAMES = ("zeros", "large_random", "xavier", "he")
+# The course's initializer names are defined once, in `COURSE_INITIALIZERS` below the
+# classes: `get` (Keras) and `dlcourse.scratch.init_parameters` (NumPy, via `variance`).
 
 
 def compute_fans(shape):
@@ -37,7 +38,15 @@ def compute_fans(shape):
     receptive-field size (product of `kernel_size`); 1-D `(n,)` → `(n, n)`;
     scalars → `(1, 1)`.
 
-    >>> compute_fans((3, 3, 16, 32))
+    Args:
+        shape: A weight shape, a sequence of ints.
+
+    Returns:
+        `(fan_in, fan_out)`, two ints.
+
+    Example:
+
+    >>> compute_fans((3, 3, 16, 32))   # 3x3 conv, 16 -> 32 channels: 9 * 16, 9 * 32
     (144, 288)
     """
     shape = tuple(int(dim) for dim in shape)
@@ -64,12 +73,8 @@ class _SeededInitializer(keras.initializers.Initializer):
             seed = random.randint(1, int(1e9))
         elif isinstance(seed, dict):
             seed = keras.saving.deserialize_keras_object(seed)
-        if isinstance(seed, bool) or not isinstance(
-            seed, (int, keras.random.SeedGenerator)
-        ):
-            raise invalid_value(
-                "seed", seed, "an int, None or a keras.random.SeedGenerator"
-            )
+        if isinstance(seed, bool) or not isinstance(seed, (int, keras.random.SeedGenerator)):
+            raise invalid_value("seed", seed, "an int, None or a keras.random.SeedGenerator")
         self.seed = seed
 
     def _draw(self, shape, dtype, distribution, variance):
@@ -79,9 +84,7 @@ class _SeededInitializer(keras.initializers.Initializer):
                 shape, mean=0.0, stddev=math.sqrt(variance), dtype=dtype, seed=self.seed
             )
         limit = math.sqrt(3.0 * variance)
-        return keras.random.uniform(
-            shape, minval=-limit, maxval=limit, dtype=dtype, seed=self.seed
-        )
+        return keras.random.uniform(shape, minval=-limit, maxval=limit, dtype=dtype, seed=self.seed)
 
     def get_config(self):
         return {"seed": keras.saving.serialize_keras_object(self._init_seed)}
@@ -119,7 +122,11 @@ class Xavier(_SeededInitializer):
     Example:
 
     >>> init = Xavier(seed=0)
-    >>> w = init((500, 100))   # std ≈ sqrt(1 / 500)
+    >>> w = init((500, 100))
+    >>> round(float(keras.ops.std(w)), 3), round((1 / 500) ** 0.5, 3)
+    (0.045, 0.045)
+    >>> bool(keras.ops.all(init((500, 100)) == w))   # an int seed: the same values every call
+    True
     >>> layer = keras.layers.Dense(100, activation="tanh", kernel_initializer=init)
 
     Reference:
@@ -179,7 +186,9 @@ class He(_SeededInitializer):
     Example:
 
     >>> init = He(seed=0)
-    >>> w = init((400, 500))   # std ≈ sqrt(2 / 400)
+    >>> w = init((400, 500))
+    >>> round(float(keras.ops.std(w)), 4), round((2 / 400) ** 0.5, 4)
+    (0.0707, 0.0707)
     >>> layer = keras.layers.Dense(500, activation="relu", kernel_initializer=init)
 
     Reference:
@@ -226,48 +235,119 @@ class LargeRandom(_SeededInitializer):
 
     Example:
 
-    >>> w = LargeRandom(seed=0)((2, 3))   # np.random.randn(2, 3) * 10
+    >>> w = LargeRandom(seed=0)((100, 100))   # like np.random.randn(100, 100) * 10
+    >>> round(float(keras.ops.std(w)))   # whatever the layer's size
+    10
     """
 
     def __init__(self, scale=10.0, seed=None):
         self.scale = check_float(scale, "scale", low=0, low_open=True)
         super().__init__(seed=seed)
 
+    def variance(self, shape):
+        """The variance this initializer targets: `scale²`, whatever the shape."""
+        return self.scale**2
+
     def __call__(self, shape, dtype=None):
-        return self._draw(shape, dtype, "normal", self.scale**2)
+        return self._draw(shape, dtype, "normal", self.variance(shape))
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale}
 
 
+#: The course's initializer names → (the rule as the course states it, the
+#: initializer with the course's defaults). One table for `get` (Keras) and
+#: `dlcourse.scratch.init_parameters` (NumPy). Ng's first course also uses
+#: "small random" weights (`randn × 0.01`); that is `LargeRandom(scale=0.01)`,
+#: so the course's name list keeps the four names its week-1 lesson compares.
+COURSE_INITIALIZERS = {
+    "zeros": ("w = 0 (fails: symmetry)", keras.initializers.Zeros),
+    "large_random": ("w = N(0, 1) × 10", LargeRandom),
+    "xavier": ("Var(w) = 1 / n[l−1]", Xavier),
+    "he": ("Var(w) = 2 / n[l−1]", He),
+}
+COURSE_NAMES = tuple(COURSE_INITIALIZERS)
+
+
+def _course_name(identifier):
+    """The table key for a course name in any case, else `None`."""
+    if isinstance(identifier, str) and identifier.lower() in COURSE_INITIALIZERS:
+        return identifier.lower()
+    return None
+
+
+def variance(name, shape):
+    """`Var(w)` that the course initializer `name` draws a weight of `shape` with.
+
+    The same rule `get(name)` follows, for code that draws its own weights
+    (`dlcourse.scratch.init_parameters` passes the Keras kernel shape
+    `(n[l−1], n[l])`). Zero for `"zeros"`.
+
+    Args:
+        name: A course name (any case): `"zeros"`, `"large_random"`,
+            `"xavier"` or `"he"`.
+        shape: Weight shape, fans as in `compute_fans`.
+
+    Returns:
+        The variance, a float.
+
+    Raises:
+        ValueError: if `name` is not a course name.
+
+    Example:
+
+    >>> variance("he", (400, 500)), variance("large_random", (2, 3))
+    (0.005, 100.0)
+    """
+    key = _course_name(name)
+    if key is None:
+        raise invalid_value(
+            "name", name, "one of " + ", ".join(repr(n) for n in COURSE_NAMES) + " (any case)"
+        )
+    cls = COURSE_INITIALIZERS[key][1]
+    if cls is keras.initializers.Zeros:
+        return 0.0
+    return float(cls(seed=0).variance(shape))  # seed=0: no draw from Python's `random`
+
+
 def get(identifier):
     """Return an initializer for a course name, or defer to `keras.initializers.get`.
 
-    Course names (case-insensitive): `"zeros"`, `"large_random"`, `"xavier"`
-    (Ng's `1 / n_in` normal), `"he"` (`2 / n_in` normal). Anything else —
+    Course names (case-insensitive, the table `COURSE_INITIALIZERS`):
+    `"zeros"`, `"large_random"`, `"xavier"` (Ng's `1 / n_in` normal), `"he"`
+    (`2 / n_in` normal). Anything else —
     Keras names such as `"glorot_uniform"`, instances, configs, callables,
     `None` — goes to `keras.initializers.get`.
 
+    Args:
+        identifier: A course name, or anything `keras.initializers.get` accepts.
+
+    Returns:
+        A `keras.initializers.Initializer` (or what Keras returns, e.g. `None`
+        for `None`).
+
+    Raises:
+        ValueError: for a string that is neither a course name nor a Keras one.
+
+    Example:
+
     >>> isinstance(get("He"), He)
     True
+    >>> type(get("glorot_uniform")).__name__
+    'GlorotUniform'
     """
+    key = _course_name(identifier)
+    if key is not None:
+        return COURSE_INITIALIZERS[key][1]()
     if isinstance(identifier, str):
-        name = identifier.lower()
-        if name == "zeros":
-            return keras.initializers.Zeros()
-        if name == "large_random":
-            return LargeRandom()
-        if name == "xavier":
-            return Xavier()
-        if name == "he":
-            return He()
         try:
             return keras.initializers.get(identifier)
         except ValueError:
             raise invalid_value(
                 "identifier",
                 identifier,
-                "one of " + ", ".join(repr(n) for n in COURSE_NAMES)
+                "one of "
+                + ", ".join(repr(n) for n in COURSE_NAMES)
                 + " (any case) or a name keras.initializers.get accepts, "
                 "such as 'glorot_uniform'",
             ) from None

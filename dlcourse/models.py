@@ -12,10 +12,11 @@ registers the components these models use).
 
 Shared conventions:
 
-- Layers are named predictably so lessons can fetch them with
-  `model.get_layer(name)`: `"hidden_1"`, `"hidden_2"`, … (dense builders),
-  `"conv_1_1"`, `"pool_1"`, `"dense_1"`, … (cnn), `"dropout_i"` after the
-  hidden layer it follows, and `"output"`.
+- Layers are named predictably, and alike in every builder, so lessons can
+  fetch them with `model.get_layer(name)`: hidden dense layers are
+  `"hidden_1"`, `"hidden_2"`, …, each followed by `"dropout_k"` when it has
+  dropout; `cnn` adds `"conv_m_n"` and `"pool_m"` before them; the last layer
+  is `"output"`.
 - `num_classes=1` gives one sigmoid unit (Ng's binary classifier);
   `num_classes >= 2` a softmax layer. Under a mixed-precision policy the output
   layer computes in float32, as Keras recommends, so softmax and the loss stay
@@ -28,12 +29,15 @@ Shared conventions:
 - `regularizer` (e.g. `dlcourse.regularizers.L2(lambd=0.7, m=211)`) applies
   to kernels only, never biases (Ng).
 - Dropout is Ng's inverted dropout (`dlcourse.layers.InvertedDropout`),
-  placed only where `keep_prob < 1`.
+  placed only where `keep_prob < 1`. `keep_prob` (the course's name, in every
+  builder) is one float for all hidden dense layers or a sequence with one per
+  hidden dense layer.
 - Arguments are checked before anything is built; a bad one raises a
   `ValueError` that names it, says what is allowed and what was received.
 """
 
 import numbers
+import warnings
 import zlib
 from collections.abc import Sequence
 
@@ -58,9 +62,7 @@ def _check_input_shape(input_shape, ranks=None):
     """Return `input_shape` as a tuple of positive ints (an int means `(n,)`)."""
     expected = "a positive integer or a tuple of positive integers"
     if ranks is not None:
-        expected = (
-            "a tuple of " + " or ".join(str(r) for r in ranks) + " positive integers"
-        )
+        expected = "a tuple of " + " or ".join(str(r) for r in ranks) + " positive integers"
     if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, bool):
         input_shape = (input_shape,)
     if not isinstance(input_shape, Sequence) or isinstance(input_shape, str):
@@ -78,9 +80,8 @@ def _check_sizes(value, name, allow_empty=True):
     """Return a tuple of positive ints from an int or a sequence of ints."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = (value,)
-    expected = (
-        "a positive integer or a sequence of positive integers"
-        + ("" if allow_empty else " (at least one)")
+    expected = "a positive integer or a sequence of positive integers" + (
+        "" if allow_empty else " (at least one)"
     )
     if not isinstance(value, Sequence) or isinstance(value, str):
         raise invalid_value(name, value, expected)
@@ -114,8 +115,7 @@ def _check_activation(activation):
         raise invalid_value(
             "activation",
             activation,
-            "a Keras activation name such as 'relu', 'sigmoid' or 'tanh', "
-            "a callable, or None",
+            "a Keras activation name such as 'relu', 'sigmoid' or 'tanh', a callable, or None",
         ) from None
     return activation
 
@@ -128,9 +128,10 @@ def _check_initializer(initializer):
         raise invalid_value(
             "initializer",
             initializer,
-            "one of 'zeros', 'large_random', 'xavier', 'he' (any case), "
-            "a Keras initializer name such as 'glorot_uniform', or an "
-            "initializer instance",
+            "one of "
+            + ", ".join(repr(n) for n in initializers.COURSE_NAMES)
+            + " (any case), a Keras initializer name such as 'glorot_uniform', "
+            "or an initializer instance",
         ) from None
     return initializer
 
@@ -153,36 +154,60 @@ def _check_keep_prob(keep_prob, name="keep_prob"):
     return check_float(keep_prob, name, low=0, high=1, low_open=True)
 
 
-def _check_keep_probs(keep_probs, n_layers):
-    """One keep_prob per hidden layer, from a float or a sequence."""
-    if isinstance(keep_probs, np.ndarray) and keep_probs.ndim == 1:
-        keep_probs = keep_probs.tolist()
-    if isinstance(keep_probs, Sequence) and not isinstance(keep_probs, str):
-        if len(keep_probs) != n_layers:
+def _check_keep_prob_per_layer(keep_prob, n_layers, units_name, name="keep_prob"):
+    """One keep_prob per hidden dense layer, from a float or a sequence.
+
+    `units_name` names the argument that sets the number of hidden dense
+    layers (`"hidden_units"`, `"dense_units"`), for the error message.
+    """
+    if isinstance(keep_prob, np.ndarray) and keep_prob.ndim == 1:
+        keep_prob = keep_prob.tolist()
+    if isinstance(keep_prob, Sequence) and not isinstance(keep_prob, str):
+        if len(keep_prob) != n_layers:
             raise invalid_value(
-                "keep_probs",
-                keep_probs,
+                name,
+                keep_prob,
                 f"one float or a sequence of {n_layers} floats in (0, 1], "
-                f"one per hidden layer (hidden_units has {n_layers})",
+                f"one per hidden dense layer ({units_name} gives {n_layers})",
             )
-        probs = tuple(_check_keep_prob(p, "keep_probs") for p in keep_probs)
+        probs = tuple(_check_keep_prob(p, name) for p in keep_prob)
     else:
         try:
-            probs = (_check_keep_prob(keep_probs, "keep_probs"),) * n_layers
+            probs = (_check_keep_prob(keep_prob, name),) * n_layers
         except ValueError:
             raise invalid_value(
-                "keep_probs",
-                keep_probs,
-                "a float in (0, 1] or a sequence of them, one per hidden layer",
+                name,
+                keep_prob,
+                "a float in (0, 1] or a sequence of them, one per hidden dense layer",
             ) from None
-        if n_layers == 0 and keep_probs < 1:
+        if n_layers == 0 and keep_prob < 1:
             raise invalid_value(
-                "keep_probs",
-                keep_probs,
-                "1.0 when there are no hidden layers (hidden_units=()), "
-                "since dropout follows a hidden layer",
+                name,
+                keep_prob,
+                f"1.0 when there are no hidden dense layers ({units_name}=()), "
+                "since dropout follows a hidden dense layer",
             )
     return probs
+
+
+def _deprecated_keep_probs(keep_prob, keep_probs):
+    """`deep_net`'s old `keep_probs=` argument, accepted for one release."""
+    if keep_probs is None:
+        return keep_prob
+    warnings.warn(
+        "deep_net(keep_probs=...) is deprecated and will be removed in the next "
+        "release; use keep_prob=... (the same float or one per hidden layer), as "
+        "in two_layer_net and cnn.",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    if not (isinstance(keep_prob, numbers.Real) and keep_prob == 1.0):
+        raise invalid_value(
+            "keep_probs",
+            keep_probs,
+            f"to be left out when keep_prob={keep_prob!r} is given (pass only keep_prob)",
+        )
+    return keep_probs
 
 
 def _check_seed(seed):
@@ -270,21 +295,27 @@ def _dense_net(
     activation,
     initializer,
     regularizer,
-    keep_probs,
+    keep_prob,
     seed,
     name,
 ):
-    """input → [Flatten] → [hidden_i → dropout_i?]×L → output (already validated)."""
+    """input → [Flatten] → hidden dense layers → output (already validated)."""
     inputs = keras.Input(shape=input_shape)
     x = inputs
     if len(input_shape) > 1:
         x = keras.layers.Flatten(name="flatten")(x)
-    for i, (units, keep_prob) in enumerate(zip(hidden_units, keep_probs), start=1):
-        x = _dense(units, activation, initializer, regularizer, seed, f"hidden_{i}")(x)
-        if keep_prob < 1:
-            x = _dropout(keep_prob, seed, f"dropout_{i}")(x)
+    x = _hidden_layers(x, hidden_units, activation, initializer, regularizer, keep_prob, seed)
     outputs = _output_layer(num_classes, initializer, regularizer, seed)(x)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _hidden_layers(x, units, activation, initializer, regularizer, keep_prob, seed):
+    """`[hidden_k → dropout_k?]` for each size in `units`; `keep_prob` has one per layer."""
+    for k, (n_units, layer_keep_prob) in enumerate(zip(units, keep_prob), start=1):
+        x = _dense(n_units, activation, initializer, regularizer, seed, f"hidden_{k}")(x)
+        if layer_keep_prob < 1:
+            x = _dropout(layer_keep_prob, seed, f"dropout_{k}")(x)
+    return x
 
 
 # --------------------------------------------------------------------------
@@ -323,8 +354,10 @@ def two_layer_net(
             initializer identifier or instance. Biases start at zero.
         regularizer: `None` or a regularizer for the kernels (not the
             biases), e.g. `dlcourse.regularizers.L2(lambd=0.7, m=211)`.
-        keep_prob: Probability of keeping a hidden unit, in `(0, 1]`; below 1
-            adds an `InvertedDropout` layer `"dropout_1"` after the hidden layer.
+        keep_prob: Ng's `keep_prob`, the probability of keeping a hidden
+            unit, in `(0, 1]` (or a sequence of one such float, as in
+            `deep_net`); below 1 adds an `InvertedDropout` layer `"dropout_1"`
+            after the hidden layer.
         seed: Optional non-negative int; makes initial weights (and the
             dropout masks) reproducible. Each layer gets its own seed.
         name: Model name.
@@ -349,7 +382,7 @@ def two_layer_net(
     activation = _check_activation(activation)
     initializer = _check_initializer(initializer)
     regularizer = _check_regularizer(regularizer)
-    keep_prob = _check_keep_prob(keep_prob)
+    keep_prob = _check_keep_prob_per_layer(keep_prob, 1, "hidden_units")
     seed = _base_seed(_check_seed(seed), initializer)
     return _dense_net(
         input_shape,
@@ -358,7 +391,7 @@ def two_layer_net(
         activation,
         initializer,
         regularizer,
-        (keep_prob,),
+        keep_prob,
         seed,
         name,
     )
@@ -372,9 +405,10 @@ def deep_net(
     activation="sigmoid",
     initializer="xavier",
     regularizer=None,
-    keep_probs=1.0,
+    keep_prob=1.0,
     seed=None,
     name="deep_net",
+    keep_probs=None,
 ):
     """A fully connected net with any stack of hidden layers.
 
@@ -398,26 +432,29 @@ def deep_net(
         regularizer: `None` or a kernel regularizer such as
             `dlcourse.regularizers.L2(lambd, m)` or `L1(lambd, m)`; biases are
             never regularized.
-        keep_probs: Ng's per-layer `keep_prob`: one float in `(0, 1]` for all
+        keep_prob: Ng's per-layer `keep_prob`: one float in `(0, 1]` for all
             hidden layers or a sequence with one per hidden layer. An
             `InvertedDropout` layer `"dropout_i"` follows `"hidden_i"` exactly
             when its keep_prob is below 1.
         seed: Optional non-negative int for reproducible weights and masks.
         name: Model name.
+        keep_probs: Deprecated spelling of `keep_prob`, accepted for one
+            release with a `DeprecationWarning`.
 
     Returns:
         An uncompiled functional `keras.Model`.
 
     Raises:
-        ValueError: for a bad argument, including a `keep_probs` sequence
-            whose length is not `len(hidden_units)`.
+        ValueError: for a bad argument, including a `keep_prob` sequence
+            whose length is not `len(hidden_units)`, or both `keep_prob` and
+            the deprecated `keep_probs`.
 
     Example:
 
     >>> model = deep_net(784)   # Lee's 500-500 sigmoid net
     >>> [layer.name for layer in model.layers[1:]]
     ['hidden_1', 'hidden_2', 'output']
-    >>> model = deep_net((8, 8), (64, 32), keep_probs=(0.8, 1.0), seed=0)
+    >>> model = deep_net((8, 8), (64, 32), keep_prob=(0.8, 1.0), seed=0)
     >>> model.get_layer("dropout_1").keep_prob
     0.8
 
@@ -431,7 +468,15 @@ def deep_net(
     activation = _check_activation(activation)
     initializer = _check_initializer(initializer)
     regularizer = _check_regularizer(regularizer)
-    keep_probs = _check_keep_probs(keep_probs, len(hidden_units))
+    if keep_probs is not None:
+        keep_prob = _check_keep_prob_per_layer(
+            _deprecated_keep_probs(keep_prob, keep_probs),
+            len(hidden_units),
+            "hidden_units",
+            name="keep_probs",
+        )
+    else:
+        keep_prob = _check_keep_prob_per_layer(keep_prob, len(hidden_units), "hidden_units")
     seed = _base_seed(_check_seed(seed), initializer)
     return _dense_net(
         input_shape,
@@ -440,7 +485,7 @@ def deep_net(
         activation,
         initializer,
         regularizer,
-        keep_probs,
+        keep_prob,
         seed,
         name,
     )
@@ -473,8 +518,9 @@ def cnn(
     Layers: an optional `"add_channel"` Reshape (a 2-D `(h, w)` input such as
     the 8×8 digits gets a channel axis), `"conv_m_n"` (block m, conv n;
     `padding="same"`, so only pooling shrinks the maps), `"pool_m"`,
-    `"flatten"`, `"dense_k"` with `"dropout_k"` after it when `keep_prob < 1`,
-    and `"output"`. Images are channels-last.
+    `"flatten"`, the hidden dense layers `"hidden_k"` (named as in the dense
+    builders) with `"dropout_k"` after one whose keep_prob is below 1, and
+    `"output"`. Images are channels-last.
 
     Args:
         input_shape: `(h, w)` or `(h, w, channels)`.
@@ -492,8 +538,10 @@ def cnn(
             `"xavier"`, `"he"` (default) or any Keras initializer.
         regularizer: `None` or a kernel regularizer (conv and dense kernels;
             never biases).
-        keep_prob: Keep probability of an `InvertedDropout` after each hidden
-            dense layer, in `(0, 1]`; needs `dense_units` when below 1.
+        keep_prob: Ng's `keep_prob` for the hidden dense layers: one float in
+            `(0, 1]` for all of them or a sequence with one per dense layer;
+            an `InvertedDropout` `"dropout_k"` follows `"hidden_k"` when its
+            keep_prob is below 1 (so below 1 needs `dense_units`).
         seed: Optional non-negative int for reproducible weights and masks.
         name: Model name.
 
@@ -504,7 +552,7 @@ def cnn(
 
     >>> model = cnn((8, 8), num_classes=10, seed=0)   # the course figure
     >>> [layer.name for layer in model.layers[1:]]
-    ['add_channel', 'conv_1_1', 'pool_1', 'conv_2_1', 'pool_2', 'flatten', 'dense_1', 'output']
+    ['add_channel', 'conv_1_1', 'pool_1', 'conv_2_1', 'pool_2', 'flatten', 'hidden_1', 'output']
     >>> model.get_layer("conv_2_1").filters
     5
 
@@ -525,13 +573,7 @@ def cnn(
     activation = _check_activation(activation)
     initializer = _check_initializer(initializer)
     regularizer = _check_regularizer(regularizer)
-    keep_prob = _check_keep_prob(keep_prob)
-    if keep_prob < 1 and not dense_units:
-        raise invalid_value(
-            "keep_prob",
-            keep_prob,
-            "1.0 when dense_units=() (dropout follows a hidden dense layer)",
-        )
+    keep_prob = _check_keep_prob_per_layer(keep_prob, len(dense_units), "dense_units")
     seed = _base_seed(_check_seed(seed), initializer)
 
     # Each "valid" pooling divides the map by pool_size (rounding down).
@@ -567,13 +609,8 @@ def cnn(
                 name=conv_name,
             )(x)
         if pool is not None:
-            x = _POOLS[pool](
-                pool_size=pool_size, data_format="channels_last", name=f"pool_{m}"
-            )(x)
+            x = _POOLS[pool](pool_size=pool_size, data_format="channels_last", name=f"pool_{m}")(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    for k, units in enumerate(dense_units, start=1):
-        x = _dense(units, activation, initializer, regularizer, seed, f"dense_{k}")(x)
-        if keep_prob < 1:
-            x = _dropout(keep_prob, seed, f"dropout_{k}")(x)
+    x = _hidden_layers(x, dense_units, activation, initializer, regularizer, keep_prob, seed)
     outputs = _output_layer(num_classes, initializer, regularizer, seed)(x)
     return keras.Model(inputs, outputs, name=name)

@@ -70,7 +70,7 @@ def test_cnn_default_is_the_course_figure():
     assert [c.filters for c in convs] == [3, 5]  # 3 feature maps, then 5
     assert all(c.kernel_size == (3, 3) and c.padding == "same" for c in convs)
     assert [p.name for p in pools] == ["pool_1", "pool_2"]
-    assert [(d.name, d.units) for d in dense] == [("dense_1", 32), ("output", 10)]
+    assert [(d.name, d.units) for d in dense] == [("hidden_1", 32), ("output", 10)]
     assert model.get_layer("add_channel").output.shape == (None, 8, 8, 1)
     assert model.get_layer("pool_2").output.shape == (None, 2, 2, 5)
     assert model.get_layer("conv_1_1").kernel.shape == (3, 3, 1, 3)
@@ -110,15 +110,15 @@ def test_cnn_rejects_too_many_pooling_stages():
 # Dropout, regularization, initialization, seeds -------------------------------
 
 
-def test_deep_net_per_layer_keep_probs_place_inverted_dropout():
-    model = deep_net(10, (8, 8, 8), keep_probs=(0.5, 1.0, 0.8))
+def test_deep_net_per_layer_keep_prob_places_inverted_dropout():
+    model = deep_net(10, (8, 8, 8), keep_prob=(0.5, 1.0, 0.8))
     names = [layer.name for layer in model.layers[1:]]
     assert names == ["hidden_1", "dropout_1", "hidden_2", "hidden_3", "dropout_3", "output"]
     assert model.get_layer("dropout_1").keep_prob == 0.5
     assert model.get_layer("dropout_3").keep_prob == 0.8
     assert all(isinstance(model.get_layer(n), InvertedDropout) for n in ("dropout_1", "dropout_3"))
 
-    everywhere = deep_net(10, (8, 8), keep_probs=0.7)
+    everywhere = deep_net(10, (8, 8), keep_prob=0.7)
     assert [d.keep_prob for d in _layers_of(everywhere, InvertedDropout)] == [0.7, 0.7]
     assert not _layers_of(deep_net(10, (8, 8)), InvertedDropout)
 
@@ -129,7 +129,29 @@ def test_two_layer_net_and_cnn_dropout_placement():
     assert model.get_layer("dropout_1").keep_prob == 0.6
     conv = cnn((8, 8), 3, dense_units=(16, 8), keep_prob=0.5)
     names = [layer.name for layer in conv.layers]
-    assert names[-5:] == ["dense_1", "dropout_1", "dense_2", "dropout_2", "output"]
+    assert names[-5:] == ["hidden_1", "dropout_1", "hidden_2", "dropout_2", "output"]
+    # One keep_prob per hidden dense layer, in every builder alike.
+    conv = cnn((8, 8), 3, dense_units=(16, 8), keep_prob=(1.0, 0.7))
+    names = [layer.name for layer in conv.layers]
+    assert names[-4:] == ["hidden_1", "hidden_2", "dropout_2", "output"]
+    assert conv.get_layer("dropout_2").keep_prob == 0.7
+    model = two_layer_net(4, 8, 2, keep_prob=[0.6])
+    assert model.get_layer("dropout_1").keep_prob == 0.6
+
+
+def test_deep_net_keep_probs_is_deprecated_for_keep_prob():
+    with pytest.warns(DeprecationWarning, match="keep_prob=") as record:
+        model = deep_net(10, (8, 8), keep_probs=(0.5, 1.0), seed=0)
+    assert record[0].filename == __file__  # points at the caller
+    names = [layer.name for layer in model.layers[1:]]
+    assert names == ["hidden_1", "dropout_1", "hidden_2", "output"]
+    same = deep_net(10, (8, 8), keep_prob=(0.5, 1.0), seed=0)
+    for a, b in zip(model.get_weights(), same.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="`keep_probs`"):
+        deep_net(10, (8, 8), keep_prob=0.5, keep_probs=0.5)
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="`keep_probs`"):
+        deep_net(10, (8, 8), keep_probs=(0.5,))
 
 
 def test_regularizer_applies_to_kernels_only_with_ngs_formula():
@@ -143,7 +165,7 @@ def test_regularizer_applies_to_kernels_only_with_ngs_formula():
     np.testing.assert_allclose(total, expected, rtol=1e-6)
 
     conv = cnn((8, 8), 2, dense_units=(4,), regularizer=L1(0.1, m=10))
-    assert len(conv.losses) == 2 + 2  # two conv kernels, dense_1 and output kernels
+    assert len(conv.losses) == 2 + 2  # two conv kernels, hidden_1 and output kernels
     assert deep_net(6, (5,)).losses == []
 
 
@@ -181,7 +203,7 @@ def test_seed_is_reproducible_and_layers_differ():
     c = deep_net(16, (16, 16, 16), initializer="he", seed=1)
     assert not np.allclose(_kernel(a, "hidden_1"), _kernel(c, "hidden_1"))
     # Adding a layer or dropout leaves the other layers' initial weights alone.
-    d = deep_net(16, (16, 16), initializer="he", keep_probs=0.5, seed=0)
+    d = deep_net(16, (16, 16), initializer="he", keep_prob=0.5, seed=0)
     np.testing.assert_array_equal(_kernel(a, "hidden_2"), _kernel(d, "hidden_2"))
     # A seeded Keras initializer instance still gives each layer its own values.
     e = deep_net(16, (16, 16, 16), initializer=keras.initializers.HeNormal(seed=3))
@@ -205,15 +227,20 @@ _BAD_ARGUMENTS = [
     (deep_net, dict(input_shape=4, activation="relu6x"), "activation"),
     (deep_net, dict(input_shape=4, initializer="hee"), "initializer"),
     (deep_net, dict(input_shape=4, regularizer="l3"), "regularizer"),
-    (deep_net, dict(input_shape=4, keep_probs=0.0), "keep_probs"),
-    (deep_net, dict(input_shape=4, keep_probs=1.5), "keep_probs"),
-    (deep_net, dict(input_shape=4, keep_probs=(0.5,)), "keep_probs"),
-    (deep_net, dict(input_shape=4, keep_probs=(0.5, 0.0)), "keep_probs"),
-    (deep_net, dict(input_shape=4, hidden_units=(), keep_probs=0.5), "keep_probs"),
+    (deep_net, dict(input_shape=4, keep_prob=0.0), "keep_prob"),
+    (deep_net, dict(input_shape=4, keep_prob=1.5), "keep_prob"),
+    (deep_net, dict(input_shape=4, keep_prob=(0.5,)), "keep_prob"),
+    (deep_net, dict(input_shape=4, keep_prob=(0.5, 0.0)), "keep_prob"),
+    (deep_net, dict(input_shape=4, hidden_units=(), keep_prob=0.5), "keep_prob"),
     (deep_net, dict(input_shape=4, seed=-1), "seed"),
     (two_layer_net, dict(input_shape=4, hidden_units=0, num_classes=2), "hidden_units"),
     (two_layer_net, dict(input_shape=4, hidden_units=(8,), num_classes=2), "hidden_units"),
     (two_layer_net, dict(input_shape=4, hidden_units=8, num_classes=2, keep_prob=0), "keep_prob"),
+    (
+        two_layer_net,
+        dict(input_shape=4, hidden_units=8, num_classes=2, keep_prob=(0.5, 0.5)),
+        "keep_prob",
+    ),
     (two_layer_net, dict(input_shape=4, hidden_units=8, num_classes=2, seed=1.5), "seed"),
     (cnn, dict(input_shape=(8,), num_classes=2), "input_shape"),
     (cnn, dict(input_shape=(8, 8, 1, 1), num_classes=2), "input_shape"),
@@ -226,6 +253,11 @@ _BAD_ARGUMENTS = [
     (cnn, dict(input_shape=(8, 8), num_classes=2, pool_size=0), "pool_size"),
     (cnn, dict(input_shape=(8, 8), num_classes=2, keep_prob=2.0), "keep_prob"),
     (cnn, dict(input_shape=(8, 8), num_classes=2, dense_units=(), keep_prob=0.5), "keep_prob"),
+    (
+        cnn,
+        dict(input_shape=(8, 8), num_classes=2, dense_units=(4, 4), keep_prob=(0.5,)),
+        "keep_prob",
+    ),
     (cnn, dict(input_shape=(8, 8), num_classes=2, activation=3), "activation"),
 ]
 
@@ -238,7 +270,6 @@ def test_bad_arguments_raise_value_error_naming_the_parameter():
         message = str(info.value)
         assert "expected" in message and "received" in message, (builder.__name__, kwargs)
         assert repr(kwargs.get(parameter, "")) in message or parameter in (
-            "keep_probs",
             "filters",
             "keep_prob",
         ), message
@@ -259,7 +290,7 @@ def _small_models():
     reg = L2(0.7, m=64)
     return [
         (two_layer_net(4, 8, 1, regularizer=reg, keep_prob=0.8, seed=0), (4,), 1),
-        (deep_net(4, (8, 6), 3, keep_probs=(0.9, 1.0), regularizer=reg, seed=0), (4,), 3),
+        (deep_net(4, (8, 6), 3, keep_prob=(0.9, 1.0), regularizer=reg, seed=0), (4,), 3),
         (cnn((8, 8), 3, filters=(2, 3), keep_prob=0.8, regularizer=reg, seed=0), (8, 8), 3),
     ]
 

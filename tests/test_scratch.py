@@ -1,7 +1,8 @@
 """Tests for dlcourse.scratch: the NumPy perceptron and MLP against independent references.
 
-The oracle for the MLP's backward pass is ``tf.GradientTape`` on the same network built
-from Keras ``Dense`` layers in float64; for the cost it is Keras's own L2 regularizer.
+The oracle for the MLP's backward pass is `tf.GradientTape` on the same network built
+from Keras `Dense` layers in float64; for the cost it is Keras's own L2 regularizer.
+(The NumPy optimizers are tested in `test_scratch_optimizers.py`.)
 """
 
 import keras
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from dlcourse import datasets, scratch
+from dlcourse import datasets, initializers, scratch
 
 
 def keras_twin(parameters, activation):
@@ -35,7 +36,9 @@ def tape_gradients(parameters, x, y, activation, lambd=0.0):
     x_rows, y_rows = tf.constant(x.T), tf.constant(y.T)
     with tf.GradientTape() as tape:
         a = model(x_rows)
-        cross_entropy = -tf.reduce_sum(y_rows * tf.math.log(a) + (1 - y_rows) * tf.math.log(1 - a)) / m
+        cross_entropy = (
+            -tf.reduce_sum(y_rows * tf.math.log(a) + (1 - y_rows) * tf.math.log(1 - a)) / m
+        )
         kernels = [layer.kernel for layer in model.layers[1:]]
         loss = cross_entropy + lambd / (2 * m) * tf.add_n([tf.reduce_sum(k**2) for k in kernels])
     weights = [v for layer in model.layers[1:] for v in (layer.kernel, layer.bias)]
@@ -97,11 +100,17 @@ def test_backward_with_dropout_matches_gradient_of_the_masked_net():
     keep_prob = 0.7
 
     def J(theta):
-        a, _ = scratch.forward(scratch.vector_to_parameters(theta, parameters), x,
-                               keep_prob=keep_prob, rng=np.random.default_rng(5))
+        a, _ = scratch.forward(
+            scratch.vector_to_parameters(theta, parameters),
+            x,
+            keep_prob=keep_prob,
+            rng=np.random.default_rng(5),
+        )
         return scratch.cost(a, y)
 
-    a_last, caches = scratch.forward(parameters, x, keep_prob=keep_prob, rng=np.random.default_rng(5))
+    a_last, caches = scratch.forward(
+        parameters, x, keep_prob=keep_prob, rng=np.random.default_rng(5)
+    )
     grads = scratch.gradients_to_vector(
         scratch.backward(a_last, y, caches, keep_prob=keep_prob), parameters
     )
@@ -131,6 +140,33 @@ def test_vector_round_trip_and_slices():
     np.testing.assert_array_equal(theta[slices["W2"]], parameters["W2"].ravel())
     with pytest.raises(ValueError, match="theta"):
         scratch.vector_to_parameters(theta[:-1], parameters)
+
+
+@pytest.mark.parametrize("name", initializers.COURSE_NAMES)
+def test_init_parameters_follows_the_shared_initializer_table(name):
+    # Same names, same variance rule as the Keras initializers (one table).
+    parameters = scratch.init_parameters([400, 300, 1], initializer=name.upper(), seed=0)
+    w1 = parameters["W1"]  # (300, 400): 120,000 draws
+    keras_kernel = np.asarray(initializers.get(name)((400, 300)))
+    expected = np.sqrt(initializers.variance(name, (400, 300)))
+    np.testing.assert_allclose(w1.std(), expected, rtol=0.01)
+    np.testing.assert_allclose(keras_kernel.std(), expected, rtol=0.01)
+    assert not np.any(parameters["b1"])
+
+
+def test_init_parameters_keeps_ngs_scales():
+    parameters = scratch.init_parameters([50, 40, 1], initializer="xavier", seed=3)
+    draw = np.random.default_rng(3).standard_normal((40, 50))
+    np.testing.assert_array_equal(parameters["W1"], draw * np.sqrt(1 / 50))
+    big = scratch.init_parameters([50, 40, 1], initializer="large_random", seed=3)
+    np.testing.assert_array_equal(big["W1"], draw * 10.0)
+
+
+def test_scratch_package_layout():
+    assert scratch.forward is scratch.mlp.forward
+    assert scratch.perceptron_fit is scratch.perceptron.perceptron_fit
+    assert scratch.Adam is scratch.optimizers.Adam
+    assert set(scratch.__all__) <= set(dir(scratch))
 
 
 def test_update_parameters_is_one_gradient_step():
@@ -175,6 +211,7 @@ def test_multiply_adds_counts_backward_as_about_twice_forward():
 BAD_CALLS = {
     "layer_dims": lambda: scratch.init_parameters([3]),
     "initializer": lambda: scratch.init_parameters([3, 2], initializer="glorot"),
+    "name": lambda: initializers.variance("small", (3, 2)),
     "activation": lambda: scratch.forward(ONE_UNIT, np.ones((1, 1)), activation="elu"),
     "rng": lambda: scratch.forward(ONE_UNIT, np.ones((1, 1)), keep_prob=0.5),
     "keep_prob": lambda: scratch.forward(ONE_UNIT, np.ones((1, 1)), keep_prob=0.0),

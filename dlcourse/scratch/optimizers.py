@@ -1,25 +1,28 @@
-"""From-scratch NumPy update rules in Ng's notation: SGD, momentum, RMSProp and Adam.
+"""Update rules in NumPy, from scratch, in Ng's notation: SGD, momentum, RMSProp and Adam.
 
-Each optimizer updates a list (or dict) of NumPy arrays in place from gradients of the
-same structure, exactly as in Ng's optimization assignment (`update_parameters_with_*`)::
+These are NumPy classes for reading the rules, not Keras optimizers: to train a Keras
+model use `keras.optimizers` (each class names its Keras equivalent, and `as_keras()`
+builds it). Each optimizer updates a list (or dict) of NumPy arrays in place from
+gradients of the same structure, exactly as in Ng's optimization assignment
+(`update_parameters_with_*`):
 
     opt = Adam(learning_rate=0.01)
     for step in range(steps):
         grads = backward(params, x, y)   # same structure as params
         opt.update(params, grads)        # params changed in place
 
-``as_keras()`` returns the `keras.optimizers` object that follows the same trajectory,
+`as_keras()` returns the `keras.optimizers` object that follows the same trajectory,
 with the course's hyper-parameters converted where Keras writes the rule differently
 (see each class). The learning rate may also be an array that broadcasts against the
-parameters, e.g. shape ``(runs, 1, 1)`` when the parameters carry a leading ``runs`` axis:
+parameters, e.g. shape `(runs, 1, 1)` when the parameters carry a leading `runs` axis:
 then one loop trains a whole grid of learning rates at once.
 
 A Keras detail that matters at the 1e-6 level: Keras casts a Python-float coefficient
-with ``ops.cast(0.9, dtype)``, which on TensorFlow goes through float32 even for float64
-variables, so ``β = 0.9`` becomes 0.89999998 and Adam's bias correction ``1 − β2^t`` moves
-by about 1e-5 (relative) at ``t = 1``. ``as_keras()`` therefore passes the momentum
-coefficients as ``np.float64`` scalars; with float64 variables and learning rate
-(``keras.config.set_floatx("float64")``) the Keras trajectories then equal ours to
+with `ops.cast(0.9, dtype)`, which on TensorFlow goes through float32 even for float64
+variables, so `β = 0.9` becomes 0.89999998 and Adam's bias correction `1 − β2^t` moves
+by about 1e-5 (relative) at `t = 1`. `as_keras()` therefore passes the momentum
+coefficients as `np.float64` scalars; with float64 variables and learning rate
+(`keras.config.set_floatx("float64")`) the Keras trajectories then equal ours to
 round-off (1e-15), and to about 1e-7 with Keras's default float32 learning rate.
 
 Reference:
@@ -53,7 +56,7 @@ def _check_beta(value, name):
 
 
 class Optimizer:
-    """Base class: keeps one state per parameter and applies `_step` to each.
+    """Base class of the NumPy optimizers: one state per parameter, `_step` applied to each.
 
     Args:
         learning_rate: α, a float `> 0` (or an array of them, see the module docstring).
@@ -106,9 +109,12 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain (mini-batch) gradient descent: `W ← W − α dW`.
+    """Plain (mini-batch) gradient descent, `W ← W − α dW` (NumPy, from scratch).
 
     Keras equivalent: `keras.optimizers.SGD(learning_rate=α)`.
+
+    Args:
+        learning_rate: α, a float `> 0` (or an array of them).
 
     Example:
 
@@ -127,10 +133,14 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """Gradient descent with momentum, Ng's form (an exponentially weighted average of dW)::
+    """Gradient descent with momentum, Ng's form (NumPy, from scratch).
+
+    An exponentially weighted average of dW:
 
         v_dW = β v_dW + (1 − β) dW
         W    = W − α v_dW
+
+    Keras equivalent: `keras.optimizers.SGD(learning_rate=α * (1 - β), momentum=β)`.
 
     Keras writes momentum without the `(1 − β)`: `m = β m − lr·dW; W = W + m`. With
     `m = −α v_dW` the two are the same rule when `lr = α (1 − β)` and `momentum = β`, so
@@ -141,6 +151,12 @@ class Momentum(Optimizer):
     Args:
         learning_rate: α.
         beta: β, the momentum (averaging) coefficient in `[0, 1)`; 0.9 is Ng's default.
+
+    Example:
+
+    >>> w = [np.array([1.0])]
+    >>> Momentum(learning_rate=0.1, beta=0.9).update(w, [np.array([2.0])])
+    [array([0.98])]
     """
 
     def __init__(self, learning_rate, beta=0.9):
@@ -164,10 +180,12 @@ class Momentum(Optimizer):
 
 
 class RMSProp(Optimizer):
-    """RMSProp: divide the step by a running root-mean-square of the gradient::
+    """RMSProp: divide the step by a running root-mean-square of the gradient (NumPy, from scratch).
 
         S_dW = β2 S_dW + (1 − β2) dW²
         W    = W − α dW / (√S_dW + ε)
+
+    Keras equivalent: `keras.optimizers.RMSprop(learning_rate=α, rho=β2, epsilon=ε**2)`.
 
     Keras puts ε *inside* the square root: `W −= lr·dW / √(S_dW + ε_keras)`. Both only
     guard against dividing by zero; `as_keras()` passes `epsilon = ε²`, which makes the
@@ -178,6 +196,12 @@ class RMSProp(Optimizer):
         beta2: β2, the averaging coefficient of the squared gradients in `[0, 1)`
             (Keras calls it `rho`; 0.9 as in Keras).
         epsilon: ε `>= 0`, added to the root mean square.
+
+    Example:
+
+    >>> w = [np.array([1.0])]
+    >>> RMSProp(learning_rate=0.1, epsilon=0.0).update(w, [np.array([2.0])])   # α / √(1 − β2)
+    [array([0.68377223])]
     """
 
     def __init__(self, learning_rate, beta2=0.9, epsilon=1e-8):
@@ -201,7 +225,9 @@ class RMSProp(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam = momentum + RMSProp, with bias correction (Ng's notation, t counts from 1)::
+    """Adam = momentum + RMSProp, with bias correction (NumPy, from scratch).
+
+    Ng's notation, t counts from 1:
 
         v_dW = β1 v_dW + (1 − β1) dW          v_corrected = v_dW / (1 − β1^t)
         S_dW = β2 S_dW + (1 − β2) dW²         S_corrected = S_dW / (1 − β2^t)
@@ -212,11 +238,23 @@ class Adam(Optimizer):
     with `ε = ε_keras / √(1 − β2^t)` (the "ε-hat" of Kingma & Ba, section 2). The two
     agree exactly for ε = 0 and to about ε/√S otherwise; `as_keras()` passes the same ε.
 
+    Keras equivalent: `keras.optimizers.Adam(learning_rate=α, beta_1=β1, beta_2=β2, epsilon=ε)`.
+
     Args:
         learning_rate: α.
         beta1: β1 for the first moment (momentum) in `[0, 1)`; default 0.9.
         beta2: β2 for the second moment (RMSProp) in `[0, 1)`; default 0.999.
         epsilon: ε `>= 0`; Ng's default 1e-8 (Keras's default is 1e-7).
+
+    Example:
+
+    >>> w = [np.array([1.0, -1.0])]
+    >>> Adam(learning_rate=0.1, epsilon=0.0).update(w, [np.array([3.0, -0.5])])   # first step: ±α
+    [array([ 0.9, -0.9])]
+
+    Reference:
+        Kingma & Ba, 2015, "Adam: A Method for Stochastic Optimization",
+        https://arxiv.org/abs/1412.6980
     """
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
@@ -226,8 +264,10 @@ class Adam(Optimizer):
         self.epsilon = check_float(epsilon, "epsilon", low=0)
 
     def _initial_state(self, parameter):
-        return {"v": np.zeros_like(parameter, dtype="float64"),
-                "s": np.zeros_like(parameter, dtype="float64")}
+        return {
+            "v": np.zeros_like(parameter, dtype="float64"),
+            "s": np.zeros_like(parameter, dtype="float64"),
+        }
 
     def _step(self, w, dw, state):
         t = self.iterations

@@ -1,10 +1,10 @@
-"""From-scratch NumPy update rules against `keras.optimizers`, step by step."""
+"""The from-scratch NumPy update rules (`dlcourse.scratch.optimizers`) vs `keras.optimizers`."""
 
 import keras
 import numpy as np
 import pytest
 
-from dlcourse import optimizers
+from dlcourse.scratch import optimizers
 
 # An ill-conditioned quadratic J(w) = ½ wᵀ A w with a rotated, elongated bowl.
 A = np.array([[10.0, 4.0], [4.0, 2.5]])
@@ -137,8 +137,9 @@ def test_dict_parameters_like_ng_and_several_arrays():
     np.testing.assert_allclose(params["b1"], -0.1, rtol=1e-6)
 
 
-@pytest.mark.parametrize("cls", [optimizers.SGD, optimizers.Momentum, optimizers.RMSProp,
-                                 optimizers.Adam])
+@pytest.mark.parametrize(
+    "cls", [optimizers.SGD, optimizers.Momentum, optimizers.RMSProp, optimizers.Adam]
+)
 def test_learning_rate_grid_equals_separate_runs(cls):
     rates = np.array([0.003, 0.01, 0.03])
     batched = [np.tile(W0, (3, 1))]  # (runs, 2)

@@ -1,0 +1,675 @@
+"""Gradient checking for Keras models: Ng's check on a model's `tf.GradientTape` backprop.
+
+`check_model_gradients(model, x, y, loss)` checks the gradient of the cost `fit`
+minimizes, regularization included,
+
+    J(θ) = mean over examples of loss(y, model(x)) + Σ model.losses
+
+with Ng's two-sided difference and bands (`dlcourse.gradcheck`), in float64 and with
+dropout off. Three pieces of machinery make that practical:
+
+- `float64_clone(model)`: the model rebuilt from its config with float64 everywhere
+  (Ng's bands assume float64; in float32 rounding alone gives differences ~1e-4);
+- the cost is a pure function of θ (`model.stateless_call` with the weights passed as
+  arguments), traced once per model and cached, so a second check (after some
+  training) only pays for the arithmetic;
+- all the perturbed θ of a chunk of parameters go through one vectorized forward pass
+  (`tf.vectorized_map` inside a `tf.function`), instead of one Python-level forward
+  pass per parameter.
+
+`cost_function(model, x, y, loss)` hands the same float64 `J(θ)` and its tape
+gradient to Ng's `dlcourse.gradcheck.gradient_check`, one parameter at a time. This
+module builds on `dlcourse.gradcheck` (the course's check, for NumPy functions), never
+the other way round.
+"""
+
+import weakref
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from dlcourse._validation import check_float, check_int, invalid_value
+from dlcourse.gradcheck import GradientCheckResult, _check_finite, _Shown, _two_sided
+
+__all__ = ["check_model_gradients", "cost_function", "float64_clone"]
+
+_FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+#: Per-model cache of float64 clones and traced functions, so that checking the
+#: same model again (e.g. after some training) skips rebuilding and retracing.
+_CACHE = weakref.WeakKeyDictionary()
+
+#: Default parameters per vectorized batch (larger batches were not faster on
+#: CPU), lowered so that one batch holds at most about `_CHUNK_BUDGET` float64
+#: numbers (~128 MB).
+_CHUNK_SIZE = 256
+_CHUNK_BUDGET = 2**24
+
+
+def _float64_dtype(value):
+    """Map a layer's `dtype` config entry to float64 if it is a float dtype/policy."""
+    if value is None:
+        return "float64"
+    name = value
+    if isinstance(value, dict):
+        name = value.get("config", {}).get("name")
+    if isinstance(name, str) and (name in _FLOAT_DTYPES or name.startswith("mixed_")):
+        return "float64"
+    return value
+
+
+def _with_float64(config):
+    """A copy of a serialized model where every float dtype is float64."""
+    if isinstance(config, dict):
+        out = {}
+        for key, value in config.items():
+            if key == "dtype":
+                out[key] = _float64_dtype(value)
+            elif key == "compile_config":
+                continue  # the clone only needs the architecture
+            else:
+                out[key] = _with_float64(value)
+        return out
+    if isinstance(config, list):
+        return [_with_float64(item) for item in config]
+    return config
+
+
+def float64_clone(model):
+    """A float64 copy of a Keras model: same architecture, same weights, float64 everywhere.
+
+    The model is rebuilt from its config with every float dtype (and any mixed
+    precision policy) replaced by float64, then given the model's current
+    weights. Use it to evaluate a cost in float64 yourself, e.g. in your own
+    gradient-check loop; `check_model_gradients` uses the same rebuild.
+
+    Args:
+        model: A built `keras.Model` that Keras can rebuild from its config
+            (functional, Sequential, or a subclass with `get_config`/`from_config`).
+
+    Returns:
+        A new `keras.Model`; the original is untouched.
+
+    Raises:
+        ValueError: if the model cannot be rebuilt from its config, or the
+            rebuild's weights do not match the model's (an unbuilt model).
+
+    Example:
+
+    >>> import dlcourse
+    >>> clone = float64_clone(dlcourse.two_layer_net(2, 3, 1, seed=0))
+    >>> clone.get_layer("hidden_1").kernel.dtype
+    'float64'
+    """
+    if not isinstance(model, keras.Model):
+        raise invalid_value("model", model, "a keras.Model")
+    clone = _float64_rebuild(model)
+    clone.set_weights([_to_numpy(w).astype(c.dtype) for w, c in zip(model.weights, clone.weights)])
+    return clone
+
+
+def _float64_rebuild(model):
+    """Rebuild `model`'s architecture from its config with float64 everywhere (fresh weights)."""
+    try:
+        config = _with_float64(keras.saving.serialize_keras_object(model))
+        clone = keras.saving.deserialize_keras_object(config)
+    except Exception as error:  # any failure means "cannot be rebuilt from config"
+        raise ValueError(
+            "Invalid value for `model`: expected a Keras model that can be "
+            "rebuilt from its config (functional, Sequential, or a subclass "
+            f"with get_config/from_config); rebuilding {model.name!r} failed "
+            f"with {type(error).__name__}: {error}"
+        ) from error
+    ours = [tuple(v.shape) for v in model.trainable_variables]
+    theirs = [tuple(v.shape) for v in clone.trainable_variables]
+    if ours != theirs or len(model.non_trainable_variables) != len(clone.non_trainable_variables):
+        raise ValueError(
+            f"Invalid value for `model`: its float64 rebuild has weights of shapes "
+            f"{theirs}, the model {ours}; is the model built?"
+        )
+    return clone
+
+
+def _loss_in_float64(loss):
+    """A loss callable `(y_true, y_pred)` that computes in float64."""
+    expected = "a Keras loss name, a keras.losses.Loss or a callable"
+    if isinstance(loss, str):
+        try:
+            return keras.losses.get(loss)  # plain functions keep the input dtype
+        except ValueError:
+            raise invalid_value("loss", loss, expected) from None
+    if isinstance(loss, keras.losses.Loss):
+        # Loss instances cast to their own dtype (float32 by default).
+        try:
+            return loss.__class__.from_config({**loss.get_config(), "dtype": "float64"})
+        except (TypeError, ValueError):
+            return loss.call  # unreduced values; averaged in the cost
+    if callable(loss):
+        return loss
+    raise invalid_value("loss", loss, expected)
+
+
+def _to_numpy(value):
+    """NumPy copy of an array, tensor or variable."""
+    if isinstance(value, tf.IndexedSlices):  # e.g. embedding gradients
+        value = tf.convert_to_tensor(value)
+    if hasattr(value, "numpy"):  # tensors and variables
+        return np.asarray(value.numpy())
+    return np.asarray(value)
+
+
+def _as_float64(value):
+    """Floating arrays become float64 tensors; integer arrays keep their dtype."""
+    value = _to_numpy(value)
+    if np.issubdtype(value.dtype, np.floating):
+        return tf.constant(value, dtype=tf.float64)
+    return tf.constant(value)
+
+
+class _ModelCost:
+    """J(θ) = mean loss(y, model(x)) + Σ model.losses for one architecture, in float64.
+
+    θ, the non-trainable weights, x and y are all function arguments, so the
+    traced functions serve every later check of the same model.
+    """
+
+    def __init__(self, model, loss):
+        self.loss_object = loss
+        self.loss = _loss_in_float64(loss)
+        self.clone = _float64_rebuild(model)
+        variables = self.clone.trainable_variables
+        self.paths = [v.path for v in variables]
+        self.shapes = [tuple(v.shape) for v in variables]
+        self.sizes = [int(np.prod(s, dtype=np.int64)) for s in self.shapes]
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
+        self.non_trainable_dtypes = [v.dtype for v in self.clone.non_trainable_variables]
+        self._traced = {}
+
+    def _concrete(self, function, key, theta, non_trainable, x, y, *extra_specs):
+        """Trace `function` once for any number of examples (batch left unknown)."""
+
+        def spec(tensor, unknown_batch=True):
+            shape = tensor.shape.as_list()
+            if unknown_batch and shape:
+                shape[0] = None
+            return tf.TensorSpec(shape, tensor.dtype)
+
+        x_spec = keras.tree.map_structure(spec, x)
+        y_spec = keras.tree.map_structure(spec, y)
+        key = (key, repr(x_spec), repr(y_spec))
+        if key not in self._traced:
+            self._traced[key] = tf.function(function, autograph=False).get_concrete_function(
+                spec(theta, unknown_batch=False),
+                [spec(v, unknown_batch=False) for v in non_trainable],
+                x_spec,
+                y_spec,
+                *extra_specs,
+            )
+        return self._traced[key]
+
+    def batched(self, two_sided, chunk_size, theta, non_trainable, x, y):
+        """The traced vectorized costs for chunks of `chunk_size` parameters.
+
+        The chunk size stays static: with an unknown one the vectorized
+        kernels round differently (by an ulp) from a single forward pass.
+        """
+
+        def perturbed_costs(theta, non_trainable, x, y, chunk, epsilon):
+            return self._perturbed_costs(theta, non_trainable, x, y, chunk, epsilon, two_sided)
+
+        return self._concrete(
+            perturbed_costs,
+            ("batched", two_sided, chunk_size),
+            theta,
+            non_trainable,
+            x,
+            y,
+            tf.TensorSpec([chunk_size], tf.int64),  # chunk
+            tf.TensorSpec([], tf.float64),  # epsilon
+        )
+
+    @property
+    def size(self):
+        return int(self.offsets[-1])
+
+    def arguments(self, model, x, y):
+        """θ0 (NumPy), non-trainable values, x and y of the live model, in float64."""
+        theta0 = np.concatenate([np.ravel(_to_numpy(v)) for v in model.trainable_variables]).astype(
+            np.float64
+        )
+        non_trainable = [
+            tf.cast(_to_numpy(v), dtype)
+            for v, dtype in zip(model.non_trainable_variables, self.non_trainable_dtypes)
+        ]
+        x = keras.tree.map_structure(_as_float64, x)
+        y = keras.tree.map_structure(_as_float64, y)
+        return theta0, non_trainable, x, y
+
+    def cost(self, theta, non_trainable, x, y):
+        """Scalar float64 cost for a (P,) parameter tensor; dropout off (training=False)."""
+        return self._cost_of_parts(tf.split(theta, self.sizes), non_trainable, x, y)
+
+    def _cost_of_parts(self, parts, non_trainable, x, y):
+        """The cost for the flattened trainable weights, one (size_v,) tensor each."""
+        weights = [tf.reshape(p, s) for p, s in zip(parts, self.shapes)]
+        y_pred, _, losses = self.clone.stateless_call(
+            weights, non_trainable, x, training=False, return_losses=True
+        )
+        value = tf.reduce_mean(tf.cast(self.loss(y, y_pred), tf.float64))
+        if losses:  # regularization terms (Ng: include them in J)
+            value = value + tf.add_n([tf.cast(loss, tf.float64) for loss in losses])
+        return value
+
+    def single_cost(self, theta, non_trainable, x, y):
+        """The traced J(θ) (one forward pass per call)."""
+        return self._concrete(self.cost, "single", theta, non_trainable, x, y)
+
+    def value_and_gradient(self, theta, non_trainable, x, y):
+        """J(θ) and the tape gradient dJ/dθ (eager: one pass, nothing to trace)."""
+        theta = tf.constant(theta, tf.float64)
+        with tf.GradientTape() as tape:
+            tape.watch(theta)
+            value = self.cost(theta, non_trainable, x, y)
+        return float(value), tape.gradient(value, theta).numpy()
+
+    def _perturbed_costs(self, theta, non_trainable, x, y, chunk, epsilon, two_sided):
+        """J(θ ± ε e_i) for i in chunk, one vectorized pass over the chunk.
+
+        Two-sided: `[J(θ + ε e_i)]_i ++ [J(θ − ε e_i)]_i`, shape (2C,).
+        One-sided: `[J(θ)] ++ [J(θ + ε e_i)]_i`, shape (C + 1,).
+
+        Each perturbed parameter vector is built as one row per weight
+        variable — a tiled copy with `± ε` added at one position — so θ is
+        written once per row and never one-hot encoded or split.
+        """
+        n = tf.shape(chunk, out_type=tf.int64)[0]
+        if two_sided:
+            positions = tf.concat([chunk, chunk], axis=0)  # (2C,)
+            steps = tf.concat([tf.fill([n], epsilon), tf.fill([n], -epsilon)], axis=0)
+            rows = tf.range(2 * n)
+            n_rows = 2 * n
+        else:  # row 0 is θ itself
+            positions, steps = chunk, tf.fill([n], epsilon)
+            rows = tf.range(1, n + 1)
+            n_rows = n + 1
+        stacked = []
+        for part, start, size in zip(tf.split(theta, self.sizes), self.offsets[:-1], self.sizes):
+            inside = (positions >= start) & (positions < start + size)
+            where = tf.stack(
+                [tf.boolean_mask(rows, inside), tf.boolean_mask(positions - start, inside)],
+                axis=1,
+            )  # (k, 2): (row, position in this weight)
+            tiled = tf.tile(part[None], tf.stack([n_rows, 1]))  # (rows, size_v)
+            stacked.append(tf.tensor_scatter_nd_add(tiled, where, tf.boolean_mask(steps, inside)))
+        return tf.vectorized_map(
+            lambda parts: self._cost_of_parts(parts, non_trainable, x, y), stacked
+        )
+
+    def name_of(self, index):
+        """`"layer/weight[i, j]"` for position `index` of θ."""
+        which = int(np.searchsorted(self.offsets, index, side="right") - 1)
+        position = np.unravel_index(int(index - self.offsets[which]), self.shapes[which])
+        return f"{self.paths[which]}[{', '.join(str(int(p)) for p in position)}]"
+
+    def activation_size(self, layers=None):
+        """Rough number of activation values one forward pass keeps per example."""
+        total = 0
+        for layer in self.clone.layers if layers is None else layers:
+            if isinstance(layer, keras.Model):
+                total += self.activation_size(layer.layers)
+                continue
+            try:
+                for output in keras.tree.flatten(layer.output):
+                    total += int(np.prod([d or 1 for d in output.shape[1:]]))
+            except Exception:  # layers without a single symbolic output
+                continue
+        return max(total, 1)
+
+
+def _model_cost(model, loss):
+    """The cached `_ModelCost` for this model, loss and set of (non-)trainable weights."""
+    key = (
+        loss if isinstance(loss, str) else id(loss),
+        tuple(v.path for v in model.trainable_variables),
+        tuple(v.path for v in model.non_trainable_variables),
+    )
+    entries = _CACHE.setdefault(model, {})
+    entry = entries.get(key)
+    if entry is None or not (isinstance(loss, str) or entry.loss_object is loss):
+        entry = entries[key] = _ModelCost(model, loss)
+    return entry
+
+
+def _model_shapes(model, which):
+    """The model's symbolic input or output shapes, or `None` where it has none."""
+    try:
+        tensors = getattr(model, which)
+    except (AttributeError, ValueError):  # e.g. a subclassed model
+        return None
+    if not tensors:
+        return None
+    return [tuple(t.shape) for t in tensors]
+
+
+def _shape_text(shape):
+    """`(None, 5)` → `"(m, 5)"`: the batch axis is the number of examples."""
+    dims = ["m"] + ["?" if d is None else str(d) for d in shape[1:]]
+    return "(" + ", ".join(dims) + (",)" if len(dims) == 1 else ")")
+
+
+def _fits(shape, expected):
+    """`shape` matches the symbolic `expected` in rank and every known feature dim."""
+    return len(shape) == len(expected) and all(
+        e is None or e == s for s, e in zip(shape[1:], expected[1:])
+    )
+
+
+def _bad_shape(name, index, count, shape, expected):
+    """The `ValueError` for an array (`name`, or `name[index]` of `count`) of the wrong shape."""
+    name = name if count == 1 else f"{name}[{index}]"
+    return invalid_value(name, _Shown(f"<array of shape {shape}>"), expected)
+
+
+def _check_data(model, x, y, loss):
+    """Name `x` / `y` when they cannot fit the model, before any work is done.
+
+    `x` must match the model's input shapes (feature dims), `y` must hold one
+    target per example of `x` and, for a Keras loss, be shaped like the output
+    (or be integer labels of width 1 for a sparse loss).
+    """
+    xs, ys = keras.tree.flatten(x), keras.tree.flatten(y)
+    x_shapes = [tuple(np.shape(v)) for v in xs]
+    y_shapes = [tuple(np.shape(v)) for v in ys]
+    inputs = _model_shapes(model, "inputs")
+    if inputs is not None and not isinstance(x, dict) and len(inputs) == len(xs):
+        for k, (shape, expected) in enumerate(zip(x_shapes, inputs)):
+            if not _fits(shape, expected):
+                raise _bad_shape(
+                    "x",
+                    k,
+                    len(xs),
+                    shape,
+                    (
+                        f"an array of shape {_shape_text(expected)}: m examples, each "
+                        f"of the model's input shape {expected[1:]}"
+                    ),
+                )
+    if not x_shapes or not x_shapes[0]:
+        raise _bad_shape(
+            "x", 0, 1, x_shapes[0] if x_shapes else None, "an array with one row per example"
+        )
+    m = x_shapes[0][0]
+    for k, shape in enumerate(y_shapes):
+        if not shape or shape[0] != m:
+            raise _bad_shape(
+                "y",
+                k,
+                len(ys),
+                shape,
+                (
+                    f"one target per example of x: a first dimension of {m} "
+                    f"(x has shape {x_shapes[0]})"
+                ),
+            )
+    outputs = _model_shapes(model, "outputs")
+    keras_loss = isinstance(loss, (str, keras.losses.Loss)) or getattr(
+        loss, "__module__", ""
+    ).startswith("keras")
+    if outputs is None or not keras_loss or len(outputs) != len(ys):
+        return
+    for k, (shape, expected) in enumerate(zip(y_shapes, outputs)):
+        sparse = len(shape) == len(expected) and shape[-1] == 1
+        if len(shape) == len(expected) and not sparse and not _fits(shape, expected):
+            raise _bad_shape(
+                "y",
+                k,
+                len(ys),
+                shape,
+                (
+                    f"targets shaped like the model's output {_shape_text(expected)} "
+                    "(or labels of shape (m,) or (m, 1) for a sparse loss)"
+                ),
+            )
+
+
+def _problem(model, x, y, loss):
+    """Validate the model, loss and data (cheap), then the cached cost and its arguments."""
+    if not isinstance(model, keras.Model):
+        raise invalid_value("model", model, "a keras.Model")
+    if not model.trainable_variables:
+        raise invalid_value("model", model.name, "a built model with trainable weights")
+    _loss_in_float64(loss)  # validates before the (slower) rebuild
+    _check_data(model, x, y, loss)
+    problem = _model_cost(model, loss)
+    return problem, problem.arguments(model, x, y)
+
+
+def cost_function(model, x, y, loss):
+    """A Keras model's cost `J(θ)` and its tape gradient as NumPy functions of θ, in float64.
+
+        J(θ) = mean over examples of loss(y, model(x)) + Σ model.losses
+
+    The cost `check_model_gradients` checks (float64 rebuild, dropout off), for
+    Ng's one-parameter-at-a-time `dlcourse.gradcheck.gradient_check`, or for a
+    loop of your own: `J` is traced once, so each call is one compiled forward
+    pass. θ is every trainable weight flattened in `model.trainable_weights`
+    order; calling `J` or `gradient` never changes the model's weights.
+
+    Args:
+        model: A built `keras.Model` that Keras can rebuild from its config.
+        x: Inputs of the model's input shape.
+        y: Targets for `loss`, one per example of `x`.
+        loss: A Keras loss name, a `keras.losses.Loss` or a callable
+            `loss(y_true, y_pred)`.
+
+    Returns:
+        `(J, gradient, theta)`: `J(theta) -> float`, `gradient(theta)` → the
+        tape gradient dJ/dθ as a float64 vector, and `theta`, the model's
+        current weights as one float64 vector.
+
+    Raises:
+        ValueError: as `check_model_gradients`, for a bad model, loss, `x` or `y`.
+
+    Example:
+
+    >>> import dlcourse
+    >>> from dlcourse.gradcheck import gradient_check
+    >>> model = dlcourse.two_layer_net(2, 3, 1, seed=0)
+    >>> rng = np.random.default_rng(0)
+    >>> x, y = rng.normal(size=(8, 2)), rng.integers(0, 2, (8, 1))
+    >>> J, gradient, theta = cost_function(model, x, y, "binary_crossentropy")
+    >>> gradient_check(J, theta, gradient(theta), epsilon=1e-6).verdict
+    'great'
+    """
+    problem, (theta0, non_trainable, x, y) = _problem(model, x, y, loss)
+    traced = problem.single_cost(tf.constant(theta0), non_trainable, x, y)
+
+    def J(theta):
+        return float(traced(tf.constant(theta, tf.float64), non_trainable, x, y))
+
+    def gradient(theta):
+        return problem.value_and_gradient(theta, non_trainable, x, y)[1]
+
+    return J, gradient, theta0
+
+
+def _prepare(model, x, y, loss, epsilon, max_params, seed, gradients):
+    """Validate; return the cost, its arguments, epsilon, the checked indices and dJ/dθ.
+
+    dJ/dθ is the user's `gradients` as one flat float64 vector, or else the tape
+    gradient of the same float64 cost.
+    """
+    epsilon = check_float(epsilon, "epsilon", low=0, low_open=True)
+    if max_params is not None:
+        max_params = check_int(max_params, "max_params", low=1)
+    seed = check_int(seed, "seed", low=0)
+    problem, arguments = _problem(model, x, y, loss)
+    size = problem.size
+
+    if gradients is not None:
+        if isinstance(gradients, (list, tuple)):
+            shapes = [tuple(np.shape(g)) for g in gradients]
+            if shapes != problem.shapes:
+                raise invalid_value(
+                    "gradients",
+                    _Shown(f"<{len(gradients)} arrays of shapes {shapes}>"),
+                    "one array per trainable weight, in the order of "
+                    f"model.trainable_weights, with shapes {problem.shapes}",
+                )
+            gradients = np.concatenate([np.ravel(_to_numpy(g)) for g in gradients])
+        else:
+            gradients = np.ravel(_to_numpy(gradients))
+            if gradients.size != size:
+                raise invalid_value(
+                    "gradients",
+                    _Shown(f"<array of {gradients.size} values>"),
+                    f"a flat vector of {size} values or one array per trainable weight",
+                )
+        gradients = _check_finite(gradients.astype(np.float64), "gradients")
+    else:  # the tape gradient of the same float64 cost
+        _, gradients = problem.value_and_gradient(*arguments)
+
+    if max_params is None or max_params >= size:
+        indices = np.arange(size)
+    else:
+        rng = np.random.default_rng(seed)
+        indices = np.sort(rng.choice(size, size=max_params, replace=False))
+    return problem, arguments, epsilon, indices, gradients
+
+
+def _finish(problem, indices, approx, analytic, epsilon, two_sided):
+    names = tuple(problem.name_of(i) for i in indices)
+    return GradientCheckResult.compare(
+        approx, analytic[indices], epsilon, two_sided, indices=indices, names=names
+    )
+
+
+def check_model_gradients(
+    model,
+    x,
+    y,
+    loss,
+    epsilon=1e-6,
+    max_params=None,
+    seed=0,
+    *,
+    gradients=None,
+    two_sided=True,
+    chunk_size=None,
+    one_sided=None,
+):
+    """Gradient-check a Keras model's backprop (`tf.GradientTape`) in float64.
+
+    The cost is the one `fit` minimizes, regularization included (Ng: include
+    the regularization term in J):
+
+        J(θ) = mean over examples of loss(y, model(x)) + Σ model.losses
+
+    where θ is every trainable weight flattened in `model.trainable_weights`
+    order. The model is rebuilt from its config in float64 — Ng's bands
+    assume float64; in float32 rounding alone gives differences around 1e-4 —
+    and called with the model's current weights and `training=False`, so
+    **dropout is off**: with dropout on, J is random (each evaluation draws a
+    new mask) and the check is meaningless. Each component is estimated with
+    the two-sided difference `(J(θ + ε e_i) − J(θ − ε e_i)) / 2ε` (error
+    O(ε²)). All the perturbed θ of a chunk go through one vectorized forward
+    pass (`tf.vectorized_map` over `model.stateless_call`, weights passed as
+    arguments) inside a `tf.function`: there is no Python-level forward pass
+    per parameter (`cost_function` gives you the same J for a loop of your
+    own, and `float64_clone` the float64 model). The analytic gradient,
+    unless you pass `gradients`, is the
+    tape gradient of the same float64 J. The rebuilt model and the traced
+    functions are cached per model, so a second check (say after some
+    training) only pays for the arithmetic.
+
+    Check at initialization and again after some training. Read the result
+    with Ng's bands: difference ≤ 1e-7 great, ≤ 1e-5 look closer, > 1e-3
+    very likely a bug.
+
+    Args:
+        model: A built `keras.Model` that Keras can rebuild from its config
+            (functional, Sequential, or subclassed with `get_config`).
+        x: Inputs (an array, or a structure of arrays for multi-input
+            models) of the model's input shape. A few dozen examples are
+            enough.
+        y: Targets for `loss`, one per example of `x`.
+        loss: A Keras loss name (`"binary_crossentropy"`, …), a
+            `keras.losses.Loss` or a callable `loss(y_true, y_pred)`;
+            per-example values are averaged.
+        epsilon: Step ε > 0. The default 1e-6 balances truncation (O(ε²))
+            and float64 rounding (about 1e-16 · J / ε).
+        max_params: Check only this many randomly chosen parameters (drawn
+            with `seed`); `None` checks all of them.
+        seed: Non-negative int seeding that choice.
+        gradients: The analytic gradient to check instead of the tape's: one
+            array per trainable weight (`model.trainable_weights` order) or
+            one flat vector — e.g. your own NumPy backprop, or a tape gradient
+            with a planted bug.
+        two_sided: Use the two-sided difference (default); `False` for the
+            one-sided `(J(θ + ε e_i) − J(θ)) / ε` (error O(ε)).
+        chunk_size: Parameters per vectorized batch (each costs two forward
+            passes). Default: 256, fewer if a batch would hold more than
+            about 2**24 float64 numbers. The traced function is reused for
+            any number of examples, but a new chunk size traces again.
+        one_sided: Deprecated spelling of `two_sided=False`; kept for one
+            release with a `DeprecationWarning`.
+
+    Returns:
+        A `GradientCheckResult`; `names` label each component like
+        `"hidden_1/kernel[3, 0]"` and `indices` give its position in θ. With
+        `max_params`, the checked positions are
+        `np.sort(np.random.default_rng(seed).choice(P, max_params, replace=False))`
+        for `P` parameters.
+
+    Raises:
+        ValueError: for a bad argument, named: a model that cannot be rebuilt,
+            an `x` that does not match the model's input shape, a `y` whose
+            length is not `x`'s (or, for a Keras loss, whose shape cannot be
+            the output's), `gradients` of the wrong shapes, or a bad `loss`,
+            `epsilon`, `max_params`, `seed` or `chunk_size`. Shapes are
+            checked before any work is done.
+
+    Example:
+
+    >>> import dlcourse
+    >>> model = dlcourse.two_layer_net(2, 5, 1, regularizer=dlcourse.L2(0.7, m=20), seed=0)
+    >>> rng = np.random.default_rng(0)
+    >>> x, y = rng.normal(size=(20, 2)), rng.integers(0, 2, (20, 1))
+    >>> result = check_model_gradients(model, x, y, "binary_crossentropy")
+    >>> result.verdict
+    'great'
+
+    Reference:
+        Ng, *Improving Deep Neural Networks*, week 1, "Gradient checking"
+        and "Gradient checking implementation notes".
+    """
+    two_sided = _two_sided(two_sided, one_sided)
+    if chunk_size is not None:
+        chunk_size = check_int(chunk_size, "chunk_size", low=1)
+    problem, (theta0, non_trainable, x, y), epsilon, indices, gradients = _prepare(
+        model, x, y, loss, epsilon, max_params, seed, gradients
+    )
+    if chunk_size is None:
+        n_examples = int(keras.tree.flatten(x)[0].shape[0])
+        per_parameter = 2 * (3 * problem.size + n_examples * problem.activation_size())
+        chunk_size = max(1, min(_CHUNK_SIZE, _CHUNK_BUDGET // per_parameter))
+    n_chunks = -(-indices.size // chunk_size)
+    chunk_size = -(-indices.size // n_chunks)  # even chunks: little padding
+    theta = tf.constant(theta0)
+    batched = problem.batched(two_sided, chunk_size, theta, non_trainable, x, y)
+    epsilon_t = tf.constant(epsilon, tf.float64)
+    approx = np.empty(indices.size)
+    for start in range(0, indices.size, chunk_size):
+        chunk = indices[start : start + chunk_size]
+        n = chunk.size
+        if n < chunk_size:  # pad the last chunk to the traced shape
+            chunk = np.concatenate([chunk, np.full(chunk_size - n, chunk[-1])])
+        costs = batched(theta, non_trainable, x, y, tf.constant(chunk, tf.int64), epsilon_t).numpy()
+        if two_sided:
+            approx[start : start + n] = (costs[:n] - costs[chunk_size : chunk_size + n]) / (
+                2 * epsilon
+            )
+        else:
+            approx[start : start + n] = (costs[1 : n + 1] - costs[0]) / epsilon
+    return _finish(problem, indices, approx, gradients, epsilon, two_sided)
