@@ -1,7 +1,7 @@
 """Tiny argument checks shared by the components.
 
-Every check raises a Keras-style ``ValueError`` that names the parameter, what
-was expected and what was received::
+Every check raises a Keras-style `ValueError` that names the parameter, what
+was expected and what was received:
 
     Invalid value for `lambd`: expected a finite float >= 0, received lambd=-1
 """
@@ -11,11 +11,22 @@ import numbers
 
 
 def invalid_value(name, value, expected):
-    """Return (not raise) the standard ``ValueError`` for a bad argument."""
-    return ValueError(
-        f"Invalid value for `{name}`: expected {expected}, "
-        f"received {name}={value!r}"
-    )
+    """Return (not raise) the standard `ValueError` for a bad argument.
+
+    Args:
+        name: The parameter's name, as the caller spells it.
+        value: The value received.
+        expected: What was expected, as a phrase (`"an integer >= 1"`).
+
+    Returns:
+        A `ValueError`; the caller raises it, so the traceback ends in the caller.
+
+    Example:
+
+    >>> invalid_value("lambd", -1, "a finite float >= 0")
+    ValueError('Invalid value for `lambd`: expected a finite float >= 0, received lambd=-1')
+    """
+    return ValueError(f"Invalid value for `{name}`: expected {expected}, received {name}={value!r}")
 
 
 def check_float(value, name, *, low=None, high=None, low_open=False, high_open=False):
@@ -23,14 +34,31 @@ def check_float(value, name, *, low=None, high=None, low_open=False, high_open=F
 
     `bool` is rejected even though Python treats it as an int.
 
+    Args:
+        value: The value to check.
+        name: The parameter's name, for the error message.
+        low: Optional lower bound.
+        high: Optional upper bound.
+        low_open: Exclude `low` itself (`value > low`).
+        high_open: Exclude `high` itself (`value < high`).
+
+    Returns:
+        `value` as a Python float.
+
+    Raises:
+        ValueError: if `value` is not a finite real number within the bounds.
+
+    Example:
+
     >>> check_float(0.8, "keep_prob", low=0, high=1, low_open=True)
     0.8
+    >>> check_float(1.5, "keep_prob", low=0, high=1, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for `keep_prob`: expected a float in (0, 1], received keep_prob=1.5
     """
     if low is not None and high is not None:
-        expected = (
-            f"a float in {'(' if low_open else '['}{low}, "
-            f"{high}{')' if high_open else ']'}"
-        )
+        expected = f"a float in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
     elif low is not None:
         expected = f"a finite float {'>' if low_open else '>='} {low}"
     elif high is not None:
@@ -49,16 +77,25 @@ def check_float(value, name, *, low=None, high=None, low_open=False, high_open=F
 
 
 def check_int(value, name, *, low=1):
-    """Check an integer (not a bool) ``>= low``; return it as a Python int.
+    """Check an integer (not a bool) `>= low`; return it as a Python int.
+
+    Args:
+        value: The value to check.
+        name: The parameter's name, for the error message.
+        low: The smallest value allowed.
+
+    Returns:
+        `value` as a Python int.
+
+    Raises:
+        ValueError: if `value` is not an integer `>= low`.
+
+    Example:
 
     >>> check_int(211, "m")
     211
     """
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Integral)
-        or value < low
-    ):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise invalid_value(name, value, f"an integer >= {low}")
     return int(value)
 
@@ -66,11 +103,22 @@ def check_int(value, name, *, low=1):
 def check_choice(value, name, choices):
     """Check that `value` is one of the strings in `choices`; return it.
 
+    Args:
+        value: The value to check.
+        name: The parameter's name, for the error message.
+        choices: The strings allowed.
+
+    Returns:
+        `value`, unchanged.
+
+    Raises:
+        ValueError: if `value` is not one of `choices`.
+
+    Example:
+
     >>> check_choice("uniform", "distribution", ("normal", "uniform"))
     'uniform'
     """
     if not isinstance(value, str) or value not in choices:
-        raise invalid_value(
-            name, value, "one of " + ", ".join(repr(c) for c in choices)
-        )
+        raise invalid_value(name, value, "one of " + ", ".join(repr(c) for c in choices))
     return value

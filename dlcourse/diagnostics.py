@@ -10,14 +10,12 @@ optimal (Bayes) error:
 
 His table, with Bayes error ≈ 0%:
 
-=============  ===========  ==============================
-train error    dev error    diagnosis
-=============  ===========  ==============================
-1%             11%          high variance
-15%            16%          high bias
-15%            30%          high bias and high variance
-0.5%           1%           low bias and low variance
-=============  ===========  ==============================
+| train error | dev error | diagnosis                   |
+|-------------|-----------|-----------------------------|
+| 1%          | 11%       | high variance               |
+| 15%         | 16%       | high bias                   |
+| 15%         | 30%       | high bias and high variance |
+| 0.5%        | 1%        | low bias and low variance   |
 
 and with Bayes error ≈ 15% (blurry images), 15% / 16% is fine.
 
@@ -36,42 +34,51 @@ from dlcourse._validation import check_float, invalid_value
 
 __all__ = ["Diagnosis", "diagnose", "BIAS_RECIPE", "VARIANCE_RECIPE", "DONE_ADVICE"]
 
-#: Ng's remedies for high (avoidable) bias, in the order he lists them.
+# Ng's remedies for high (avoidable) bias, in the order he lists them.
 BIAS_RECIPE = (
     "bigger network (more hidden units or layers)",
     "train longer (or use a better optimizer)",
     "try another architecture",
 )
 
-#: Ng's remedies for high variance, in the order he lists them.
+# Ng's remedies for high variance, in the order he lists them.
 VARIANCE_RECIPE = (
     "more data (or data augmentation)",
     "regularization (L2, dropout)",
     "try another architecture",
 )
 
-#: What to do when neither is high.
+# What to do when neither is high.
 DONE_ADVICE = ("done: low bias and low variance, confirm once on the test set",)
 
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """What :func:`diagnose` found: the two gaps, the verdict and the recipe advice.
+    """What `diagnose` found: the two gaps, the verdict and the recipe advice.
+
+    `str()` gives the whole diagnosis in one line.
 
     Attributes:
-        train_error: training-set error, a fraction in [0, 1].
-        dev_error: dev-set error, a fraction in [0, 1].
-        bayes_error: the optimal (Bayes) error used as the baseline.
-        avoidable_bias: ``train_error - bayes_error``. Negative when the model fits
+        train_error: Training-set error, a fraction in [0, 1].
+        dev_error: Dev-set error, a fraction in [0, 1].
+        bayes_error: The optimal (Bayes) error used as the baseline.
+        avoidable_bias: `train_error - bayes_error`. Negative when the model fits
             the training set better than the best possible rule does, i.e. it has
             memorised noise (a sign of variance, not of bias).
-        variance: ``dev_error - train_error``.
-        high_bias: ``avoidable_bias > tolerance``.
-        high_variance: ``variance > tolerance``.
-        verdict: ``"high bias"``, ``"high variance"``, ``"high bias and high
-            variance"`` or ``"low bias and low variance"``.
-        advice: the basic-recipe steps to take next (bias first, then variance).
-        tolerance: the largest gap still counted as small.
+        variance: `dev_error - train_error`.
+        high_bias: `avoidable_bias > tolerance`.
+        high_variance: `variance > tolerance`.
+        verdict: `"high bias"`, `"high variance"`, `"high bias and high
+            variance"` or `"low bias and low variance"`.
+        advice: The basic-recipe steps to take next (bias first, then variance).
+        tolerance: The largest gap still counted as small.
+
+    Example:
+
+    >>> print(diagnose(0.15, 0.16))
+    high bias: train 15.0%, dev 16.0%, Bayes 0.0% -> avoidable bias +15.0%, variance +1.0%;
+    next: bigger network (more hidden units or layers); train longer (or use a better
+    optimizer); try another architecture
     """
 
     train_error: float
@@ -110,24 +117,28 @@ def _check_error(value, name):
 def diagnose(train_error, dev_error, bayes_error=0.0, *, tolerance=0.05) -> Diagnosis:
     """Diagnose high bias and/or high variance from train and dev error (Ng).
 
-    ``avoidable_bias = train_error - bayes_error`` and ``variance = dev_error -
-    train_error``; each counts as *high* when it exceeds ``tolerance``. Ng's small
+    `avoidable_bias = train_error - bayes_error` and `variance = dev_error -
+    train_error`; each counts as *high* when it exceeds `tolerance`. Ng's small
     gaps are at most 1 point and his large ones at least 10, so any tolerance in
-    ``[0.011, 0.099]`` reproduces his table; the default sits in the middle.
-    The comparison is done in rounded percentage points, so ``0.16 - 0.15`` counts
+    `[0.011, 0.099]` reproduces his table; the default sits in the middle.
+    The comparison is done in rounded percentage points, so `0.16 - 0.15` counts
     as exactly one point despite floating-point round-off.
 
     Args:
-        train_error: training-set error, a fraction in [0, 1] (11% is ``0.11``).
-        dev_error: dev-set error, a fraction in [0, 1].
-        bayes_error: the optimal error (human-level error is a common proxy),
-            a fraction in [0, 1]; ``0.0`` when people (or the best rule) make
+        train_error: Training-set error, a fraction in [0, 1] (11% is `0.11`).
+        dev_error: Dev-set error, a fraction in [0, 1].
+        bayes_error: The optimal error (human-level error is a common proxy),
+            a fraction in [0, 1]; `0.0` when people (or the best rule) make
             almost no mistakes.
-        tolerance: the largest gap still counted as small, a fraction in (0, 1).
+        tolerance: The largest gap still counted as small, a fraction in (0, 1).
 
     Returns:
-        A :class:`Diagnosis` with ``verdict``, ``avoidable_bias``, ``variance`` and
-        the recipe ``advice``.
+        A `Diagnosis` with `verdict`, `avoidable_bias`, `variance` and
+        the recipe `advice`.
+
+    Raises:
+        ValueError: if an error is not a fraction in [0, 1] (the message suggests
+            `0.11` for `11`), or `tolerance` is not in (0, 1).
 
     Example:
 

@@ -43,8 +43,12 @@ class InvertedDropout(keras.layers.Layer):
     Example:
 
     >>> layer = InvertedDropout(keep_prob=0.8, seed=1)
-    >>> x = keras.ops.ones((2, 5))
-    >>> y = layer(x, training=True)   # entries are 0.0 or 1.25
+    >>> x = keras.ops.ones((1000, 100))
+    >>> y = layer(x, training=True)
+    >>> sorted(set(keras.ops.convert_to_numpy(y).ravel().tolist()))   # dropped, or kept / 0.8
+    [0.0, 1.25]
+    >>> round(float(keras.ops.mean(y)), 2)   # the expected activation is unchanged
+    1.0
     >>> bool(keras.ops.all(layer(x) == x))   # inference: identity
     True
 
@@ -55,13 +59,9 @@ class InvertedDropout(keras.layers.Layer):
 
     def __init__(self, keep_prob, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.keep_prob = check_float(
-            keep_prob, "keep_prob", low=0, high=1, low_open=True
-        )
+        self.keep_prob = check_float(keep_prob, "keep_prob", low=0, high=1, low_open=True)
         self.seed = None if seed is None else check_int(seed, "seed", low=0)
-        self.seed_generator = (
-            keras.random.SeedGenerator(self.seed) if self.keep_prob < 1 else None
-        )
+        self.seed_generator = keras.random.SeedGenerator(self.seed) if self.keep_prob < 1 else None
         self.supports_masking = True
 
     def call(self, inputs, training=False):
@@ -69,9 +69,7 @@ class InvertedDropout(keras.layers.Layer):
             return inputs
         u = keras.random.uniform(ops.shape(inputs), seed=self.seed_generator)
         d = ops.cast(ops.less(u, self.keep_prob), inputs.dtype)  # 1 = keep
-        return ops.divide(
-            ops.multiply(inputs, d), ops.cast(self.keep_prob, inputs.dtype)
-        )
+        return ops.divide(ops.multiply(inputs, d), ops.cast(self.keep_prob, inputs.dtype))
 
     def compute_output_shape(self, input_shape):
         return input_shape

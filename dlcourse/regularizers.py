@@ -30,17 +30,16 @@ class _CoursePenalty(keras.regularizers.Regularizer):
         self.m = check_int(m, "m", low=1)
 
     def as_keras(self):
-        """Return the equivalent Keras regularizer."""
+        """Return the equivalent Keras regularizer (`keras.regularizers.L2` or `L1`)."""
         return self._keras_class(self.keras_coefficient)
 
     def get_config(self):
         return {"lambd": self.lambd, "m": self.m}
 
     def __repr__(self):
-        return (
-            f"{type(self).__name__}(lambd={self.lambd!r}, m={self.m}) "
-            f"== keras {self._keras_class.__name__}({self._keras_argument}={self.keras_coefficient:.4g})"
-        )
+        ours = f"{type(self).__name__}(lambd={self.lambd!r}, m={self.m})"
+        twin = f"{self._keras_class.__name__}({self._keras_argument}={self.keras_coefficient:.4g})"
+        return f"{ours} == keras {twin}"
 
 
 @keras.saving.register_keras_serializable(package="dlcourse")
@@ -78,6 +77,11 @@ class L2(_CoursePenalty):
     L2(lambd=0.7, m=211) == keras L2(l2=0.001659)
     >>> round(reg.keras_coefficient, 8)
     0.00165877
+    >>> w = np.ones((10, 10), "float32")
+    >>> round(float(reg(w)), 6)   # 0.7 / (2 * 211) * 100
+    0.165877
+    >>> bool(reg(w) == reg.as_keras()(w))   # bit for bit the Keras penalty
+    True
     >>> layer = keras.layers.Dense(3, kernel_regularizer=reg)
 
     Reference:
@@ -122,6 +126,11 @@ class L1(_CoursePenalty):
     >>> reg = L1(lambd=0.7, m=211)
     >>> reg
     L1(lambd=0.7, m=211) == keras L1(l1=0.003318)
+    >>> w = np.array([[0.5, -1.5], [0.0, 2.0]], "float32")
+    >>> round(float(reg(w)), 6)   # 0.7 / 211 * (0.5 + 1.5 + 0 + 2)
+    0.01327
+    >>> bool(reg(w) == reg.as_keras()(w))   # bit for bit the Keras penalty
+    True
     >>> layer = keras.layers.Dense(3, kernel_regularizer=reg)
 
     Reference:

@@ -12,12 +12,64 @@ from keras_checks import check_config_roundtrip
 
 # A hand-made run: the dev error falls to a minimum at epoch 7 (0-based), wobbles,
 # then rises; the training error keeps falling and flattens out.
-VAL = np.array([1.00, 0.80, 0.65, 0.56, 0.50, 0.47, 0.455, 0.45, 0.452, 0.451,
-                0.456, 0.46, 0.457, 0.463, 0.47, 0.48, 0.49, 0.50, 0.515, 0.53,
-                0.55, 0.57, 0.59, 0.61, 0.63])
-TRAIN = np.array([1.00, 0.75, 0.58, 0.47, 0.40, 0.35, 0.31, 0.28, 0.26, 0.245,
-                  0.235, 0.228, 0.222, 0.217, 0.213, 0.2095, 0.2065, 0.204, 0.202, 0.2003,
-                  0.1989, 0.1977, 0.1967, 0.1959, 0.1952])
+VAL = np.array(
+    [
+        1.00,
+        0.80,
+        0.65,
+        0.56,
+        0.50,
+        0.47,
+        0.455,
+        0.45,
+        0.452,
+        0.451,
+        0.456,
+        0.46,
+        0.457,
+        0.463,
+        0.47,
+        0.48,
+        0.49,
+        0.50,
+        0.515,
+        0.53,
+        0.55,
+        0.57,
+        0.59,
+        0.61,
+        0.63,
+    ]
+)
+TRAIN = np.array(
+    [
+        1.00,
+        0.75,
+        0.58,
+        0.47,
+        0.40,
+        0.35,
+        0.31,
+        0.28,
+        0.26,
+        0.245,
+        0.235,
+        0.228,
+        0.222,
+        0.217,
+        0.213,
+        0.2095,
+        0.2065,
+        0.204,
+        0.202,
+        0.2003,
+        0.1989,
+        0.1977,
+        0.1967,
+        0.1959,
+        0.1952,
+    ]
+)
 LOGS = {"loss": TRAIN.tolist(), "val_loss": VAL.tolist()}
 
 
@@ -33,7 +85,7 @@ def reference_progress(train, k):
     """P_k(t) at every strip end t = k, 2k, ... (1-based), NaN elsewhere."""
     progress = np.full(len(train), np.nan)
     for t in range(k, len(train) + 1, k):
-        window = train[t - k:t]
+        window = train[t - k : t]
         progress[t - 1] = 1000.0 * (window.sum() / (k * window.min()) - 1.0)
     return progress
 
@@ -83,8 +135,19 @@ def test_scalar_helpers():
 
 @pytest.mark.parametrize(
     "criterion, alpha, s",
-    [("GL", 1.0, 3), ("GL", 2.0, 3), ("GL", 5.0, 3), ("GL", 20.0, 3), ("GL", 50.0, 3),
-     ("PQ", 0.05, 3), ("PQ", 0.5, 3), ("PQ", 3.0, 3), ("UP", 1.0, 1), ("UP", 1.0, 2), ("UP", 1.0, 3)],
+    [
+        ("GL", 1.0, 3),
+        ("GL", 2.0, 3),
+        ("GL", 5.0, 3),
+        ("GL", 20.0, 3),
+        ("GL", 50.0, 3),
+        ("PQ", 0.05, 3),
+        ("PQ", 0.5, 3),
+        ("PQ", 3.0, 3),
+        ("UP", 1.0, 1),
+        ("UP", 1.0, 2),
+        ("UP", 1.0, 3),
+    ],
 )
 def test_stop_epoch_matches_reference(criterion, alpha, s):
     stop = PrecheltStopping(criterion, alpha=alpha, s=s)
@@ -129,11 +192,21 @@ def test_missing_monitor_warns_and_skips():
 
 @pytest.mark.parametrize(
     "kwargs, name",
-    [({"criterion": "gl2"}, "criterion"), ({"criterion": None}, "criterion"),
-     ({"alpha": 0}, "alpha"), ({"alpha": -1.0}, "alpha"), ({"alpha": math.nan}, "alpha"),
-     ({"alpha": True}, "alpha"), ({"strip": 0}, "strip"), ({"strip": 2.5}, "strip"),
-     ({"s": 0}, "s"), ({"monitor": ""}, "monitor"), ({"train_monitor": 3}, "train_monitor"),
-     ({"restore_best_weights": 1}, "restore_best_weights"), ({"verbose": 2}, "verbose")],
+    [
+        ({"criterion": "gl2"}, "criterion"),
+        ({"criterion": None}, "criterion"),
+        ({"alpha": 0}, "alpha"),
+        ({"alpha": -1.0}, "alpha"),
+        ({"alpha": math.nan}, "alpha"),
+        ({"alpha": True}, "alpha"),
+        ({"strip": 0}, "strip"),
+        ({"strip": 2.5}, "strip"),
+        ({"s": 0}, "s"),
+        ({"monitor": ""}, "monitor"),
+        ({"train_monitor": 3}, "train_monitor"),
+        ({"restore_best_weights": 1}, "restore_best_weights"),
+        ({"verbose": 2}, "verbose"),
+    ],
 )
 def test_invalid_arguments(kwargs, name):
     with pytest.raises(ValueError, match=f"Invalid value for `{name}`"):
@@ -141,8 +214,16 @@ def test_invalid_arguments(kwargs, name):
 
 
 def test_config_roundtrip_and_name():
-    stop = PrecheltStopping("PQ", alpha=0.75, strip=4, s=2, monitor="val_mse",
-                            train_monitor="mse", restore_best_weights=False, verbose=1)
+    stop = PrecheltStopping(
+        "PQ",
+        alpha=0.75,
+        strip=4,
+        s=2,
+        monitor="val_mse",
+        train_monitor="mse",
+        restore_best_weights=False,
+        verbose=1,
+    )
     restored = check_config_roundtrip(stop)
     assert restored.get_config() == stop.get_config()
     assert stop.name == "PQ0.75"
@@ -167,9 +248,10 @@ class ScriptedDevError(keras.callbacks.Callback):
         self.weights.append(self.model.get_weights())
 
 
-def _tiny_fit(callbacks, epochs=len(VAL)):
+def _tiny_fit(callbacks, epochs=None):
     """Linear regression on 12 noisy points in 10-D from zero weights: the clean dev
     loss falls, bottoms out (epoch ~29) and rises as GD fits the noise."""
+    epochs = len(VAL) if epochs is None else epochs
     rng = np.random.default_rng(0)
     w = rng.normal(size=(10, 1)).astype("float32")
     x = rng.normal(size=(12, 10)).astype("float32")
@@ -178,10 +260,20 @@ def _tiny_fit(callbacks, epochs=len(VAL)):
     # repeat() + steps_per_epoch: one iterator for the whole run (fast epochs)
     train = tf.data.Dataset.from_tensors((x, y)).repeat()
     dev = tf.data.Dataset.from_tensors((x_dev, x_dev @ w)).repeat()
-    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+    model = keras.Sequential(
+        [keras.Input((10,)), keras.layers.Dense(1, kernel_initializer="zeros")]
+    )
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
-    history = model.fit(train, validation_data=dev, steps_per_epoch=1, validation_steps=1,
-                        epochs=epochs, callbacks=callbacks, shuffle=False, verbose=0)
+    history = model.fit(
+        train,
+        validation_data=dev,
+        steps_per_epoch=1,
+        validation_steps=1,
+        epochs=epochs,
+        callbacks=callbacks,
+        shuffle=False,
+        verbose=0,
+    )
     model.dev = dev
     return model, history
 
@@ -208,8 +300,10 @@ def test_fit_without_restore_keeps_last_weights():
     assert stop.best_weights is None
 
 
-@pytest.mark.parametrize("kwargs", [dict(criterion="GL", alpha=2.0), dict(criterion="PQ", alpha=0.5),
-                                    dict(criterion="UP", s=2)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(criterion="GL", alpha=2.0), dict(criterion="PQ", alpha=0.5), dict(criterion="UP", s=2)],
+)
 def test_fit_matches_replay_on_real_losses(kwargs):
     """On a real, deterministic overfitting run: stop inside fit == replay of the full run,
     and the restored model has the lowest dev loss seen."""

@@ -66,7 +66,9 @@ def test_noisy_two_class_flips_about_the_requested_fraction():
         datasets.noisy_two_class(10, flip=0.5)
 
 
-@pytest.mark.parametrize("kwargs, name", [({"noise": -0.1}, "noise"), ({"noise": float("nan")}, "noise")])
+@pytest.mark.parametrize(
+    "kwargs, name", [({"noise": -0.1}, "noise"), ({"noise": float("nan")}, "noise")]
+)
 def test_moons_rejects_bad_noise(kwargs, name):
     with pytest.raises(ValueError, match=f"Invalid value for `{name}`"):
         datasets.moons(10, **kwargs)
@@ -169,7 +171,7 @@ def test_shift_images_matches_a_numpy_reference():
     assert shifted.shape == images.shape and shifted.dtype == images.dtype
     for i in range(len(images)):
         padded = np.pad(images[i], ((7, 7), (7, 7), (0, 0)))
-        expected = padded[7 - dy[i]:7 - dy[i] + 5, 7 - dx[i]:7 - dx[i] + 7]
+        expected = padded[7 - dy[i] : 7 - dy[i] + 5, 7 - dx[i] : 7 - dx[i] + 7]
         np.testing.assert_array_equal(shifted[i], expected)
 
 
@@ -182,8 +184,11 @@ def test_shift_images_scalar_shift_and_out_of_frame():
 
 @pytest.mark.parametrize(
     "args, name",
-    [((np.zeros((4, 4)), 1, 1), "images"), ((np.zeros((2, 4, 4)), 0.5, 1), "dy"),
-     ((np.zeros((2, 4, 4)), 1, np.array([1, 2, 3])), "dx")],
+    [
+        ((np.zeros((4, 4)), 1, 1), "images"),
+        ((np.zeros((2, 4, 4)), 0.5, 1), "dy"),
+        ((np.zeros((2, 4, 4)), 1, np.array([1, 2, 3])), "dx"),
+    ],
 )
 def test_shift_images_rejects_bad_arguments(args, name):
     with pytest.raises(ValueError, match=f"Invalid value for `{name}`"):
@@ -237,7 +242,9 @@ def test_to_dataset_without_shuffle_keeps_order_and_accepts_features_only():
     x = np.arange(10, dtype="float32").reshape(5, 2)
     _, _, ys = _epoch(datasets.to_dataset(x, np.arange(5), batch_size=2, shuffle=False))
     np.testing.assert_array_equal(ys, np.arange(5))
-    features = np.concatenate([b.numpy() for b in datasets.to_dataset(x, batch_size=2, shuffle=False)])
+    features = np.concatenate(
+        [b.numpy() for b in datasets.to_dataset(x, batch_size=2, shuffle=False)]
+    )
     np.testing.assert_array_equal(features, x)
 
 
@@ -249,18 +256,30 @@ def test_to_dataset_trains_a_model_like_arrays_do():
     data = datasets.load_digits(seed=0)
     keras.utils.set_random_seed(0)
     model = deep_net((64,), (32,), 10, activation="relu", initializer="he", seed=0)
-    model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy",
-                  metrics=["accuracy"], steps_per_execution=8)
-    model.fit(datasets.to_dataset(data.x_train, data.y_train, batch_size=64), epochs=5,
-              shuffle=False, verbose=0)
+    model.compile(
+        keras.optimizers.Adam(1e-2),
+        "sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=8,
+    )
+    model.fit(
+        datasets.to_dataset(data.x_train, data.y_train, batch_size=64),
+        epochs=5,
+        shuffle=False,
+        verbose=0,
+    )
     _, accuracy = model.evaluate(data.x_dev, data.y_dev, verbose=0)
     assert accuracy > 0.9
 
 
 @pytest.mark.parametrize(
     "kwargs, name",
-    [(dict(batch_size=0), "batch_size"), (dict(batch_size=2.5), "batch_size"),
-     (dict(y=np.arange(3)), "y"), (dict(x=np.float32(1.0)), "x")],
+    [
+        (dict(batch_size=0), "batch_size"),
+        (dict(batch_size=2.5), "batch_size"),
+        (dict(y=np.arange(3)), "y"),
+        (dict(x=np.float32(1.0)), "x"),
+    ],
 )
 def test_to_dataset_rejects_bad_arguments(kwargs, name):
     arguments = dict(x=np.zeros((4, 2)), y=np.arange(4), batch_size=2) | kwargs

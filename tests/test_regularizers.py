@@ -77,9 +77,7 @@ def test_l2_sgd_step_is_weight_decay():
     with tf.GradientTape() as tape:
         cost = keras.losses.MeanSquaredError()(y, layer(x)) + tf.add_n(layer.losses)
     grads = tape.gradient(cost, layer.trainable_variables)
-    keras.optimizers.SGD(learning_rate=alpha).apply_gradients(
-        zip(grads, layer.trainable_variables)
-    )
+    keras.optimizers.SGD(learning_rate=alpha).apply_gradients(zip(grads, layer.trainable_variables))
 
     expected = (1 - alpha * lambd / m) * w0 - alpha * dw_data
     np.testing.assert_allclose(layer.kernel.numpy(), expected, rtol=0, atol=1e-6)
@@ -112,8 +110,7 @@ def test_l2_error_message_is_keras_style():
     with pytest.raises(ValueError) as info:
         L2(lambd=-1)
     assert str(info.value) == (
-        "Invalid value for `lambd`: expected a finite float >= 0, "
-        "received lambd=-1"
+        "Invalid value for `lambd`: expected a finite float >= 0, received lambd=-1"
     )
 
 

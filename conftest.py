@@ -1,0 +1,55 @@
+"""pytest set-up for the whole tree: the tests in `tests/` and the doctests in `dlcourse/`.
+
+It sits at the root (not in `tests/`) so that its fixtures also reach the doctests that
+`--doctest-modules` collects from the package: headless plots, a clean Keras session, the
+float32 policy and seed 0 before every test and every docstring, and `np` / `keras` in each
+docstring's namespace.
+"""
+
+import importlib.util
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+# Never imported by collection, even by `pytest .` (paths relative to this file):
+collect_ignore = [
+    "dlcourse/__main__.py",  # importing it runs the lesson runner's command line
+    "lessons",  # percent scripts: importing one runs the lesson (tests/test_lessons.py does)
+    "benchmarks",  # timing scripts, not examples (`make bench`)
+    "notebooks",  # generated from lessons/
+    "build",
+    "out",
+]
+collect_ignore_glob = ["dlcourse/*/__main__.py"]  # e.g. dlcourse/course/__main__.py
+# The course tooling (notebooks, gallery, README table) needs the `notebooks` extra; without it
+# its modules cannot even be imported, so their docstrings are not collected either.
+if any(importlib.util.find_spec(name) is None for name in ("jupytext", "nbformat")):
+    collect_ignore.append("dlcourse/course")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _doctest_names(doctest_namespace):
+    """Names every docstring example may use without importing them."""
+    import dlcourse
+
+    doctest_namespace.update(np=np, keras=keras, dlcourse=dlcourse)
+
+
+@pytest.fixture(autouse=True)
+def _clean_keras_state():
+    keras.utils.set_random_seed(0)
+    yield
+    keras.mixed_precision.set_global_policy("float32")
+    # free_memory=True would run a full garbage collection after every test (~0.25 s each)
+    keras.backend.clear_session(free_memory=False)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
