@@ -1,6 +1,7 @@
 # dlcourse: two commands do all the set-up on a fresh clone.
 #   make lessons   create .venv, install, run every lesson (figures in out/)
-#   make test      create .venv, install, run the test suite
+#   make test      create .venv, install, run the test suite (and the docstring examples)
+#   make lint      ruff check + ruff format --check (CI runs it); make format rewrites files
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,14 +9,15 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: lessons lessons-quick lessons-all-seeds test venv clean bench
-.PHONY: notebooks jupyter docs screenshot
+.PHONY: notebooks jupyter docs screenshot playground
+.PHONY: lint format test-lowest
 
 venv: $(STAMP)
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,notebooks]"
+	$(PY) -m pip install --quiet -e ".[test,notebooks,playground]"
 	touch $(STAMP)
 
 lessons: $(STAMP)
@@ -32,10 +34,53 @@ lessons-all-seeds: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-# Notebooks, the gallery and the README table are generated from lessons/ (dlcourse/gallery.py).
+# The suite at the lowest versions setup.cfg allows, on the lowest Python supported (3.10), in
+# its own venv: uv's lowest-direct resolution installs the minimum of every direct dependency
+# (same extras as .venv). uv comes from PyPI into .venv; it never downloads a Python. A 3.10 is
+# looked for on PATH, then under pyenv (whose shims answer only for the selected version);
+# or name one: make test-lowest PYTHON_LOWEST=/path/to/python3.10
+LOWEST := .venv-lowest
+LOWEST_STAMP := $(LOWEST)/.installed
+UV := $(VENV)/bin/uv
+PYTHON_LOWEST ?= $(shell for p in python3.10 $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 \
+	$$HOME/.pyenv/versions/3.10*/bin/python3.10; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10); print(sys.executable)' 2>/dev/null && break; done)
+
+$(UV):
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv
+
+$(LOWEST_STAMP): setup.cfg pyproject.toml | $(UV)
+	@test -n "$(PYTHON_LOWEST)" || { echo "make test-lowest: no Python 3.10 found (python3.10 on PATH," \
+		"or pyenv's 3.10.x); install one, or name it: make test-lowest PYTHON_LOWEST=/path/to/python3.10" >&2; exit 1; }
+	rm -rf $(LOWEST)
+	$(UV) venv --quiet --python "$(PYTHON_LOWEST)" --python-preference only-system --no-python-downloads $(LOWEST)
+	$(UV) pip install --quiet --python $(LOWEST) --resolution lowest-direct -e ".[test,notebooks,playground]"
+	touch $(LOWEST_STAMP)
+
+test-lowest: $(LOWEST_STAMP)
+	$(LOWEST)/bin/python -m pytest
+
+# ruff (the `lint` extra) checks style and formats; the rules live in pyproject.toml.
+LINT_STAMP := $(VENV)/.installed-lint
+$(LINT_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[lint]"
+	touch $(LINT_STAMP)
+
+lint: $(LINT_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Rewrites files in place: ruff's safe fixes first (they can leave code to reformat), then the
+# formatter. What needs a hand is left for `make lint` to list.
+format: $(LINT_STAMP)
+	$(VENV)/bin/ruff check --fix --exit-zero .
+	$(VENV)/bin/ruff format .
+
+# Notebooks, the gallery and the README table are generated from lessons/ (dlcourse/course/).
 # `make lessons` already ends by writing the gallery, out/index.html.
 notebooks: $(STAMP)
-	$(PY) -m dlcourse.gallery notebooks
+	$(PY) -m dlcourse.course notebooks
 
 JUPYTER_STAMP := $(VENV)/.installed-jupyter
 $(JUPYTER_STAMP): $(STAMP)
@@ -46,13 +91,23 @@ $(JUPYTER_STAMP): $(STAMP)
 jupyter: $(JUPYTER_STAMP)
 	$(VENV)/bin/jupyter lab notebooks/ $(JUPYTER_ARGS)
 
+# The interactive playground (dlcourse.Playground) as a standalone page, served by Voila on
+# localhost; e.g. make playground PLAYGROUND_ARGS="--port=8867 --no-browser"
+PLAYGROUND_STAMP := $(VENV)/.installed-playground
+$(PLAYGROUND_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[playground]"
+	touch $(PLAYGROUND_STAMP)
+
+playground: $(PLAYGROUND_STAMP)
+	$(VENV)/bin/voila notebooks/playground.ipynb --Voila.ip=127.0.0.1 $(PLAYGROUND_ARGS)
+
 # Thumbnails and the README lesson table (runs, in full mode, lessons with no output in out/).
 docs: $(STAMP)
-	$(PY) -m dlcourse.gallery docs --out out
+	$(PY) -m dlcourse.course docs --out out
 
 # out/index.html rendered by headless Chromium (Debian: apt-get install chromium).
 screenshot: $(STAMP)
-	$(PY) -m dlcourse.gallery screenshot --out out
+	$(PY) -m dlcourse.course screenshot --out out
 
 clean:
 	rm -rf out .pytest_cache build *.egg-info
