@@ -54,8 +54,7 @@ ROLE_COLORS = {
 
 #: Cycle order for series without a role (sweeps, optimizers, layers ...).
 CYCLE = [
-    PALETTE[name]
-    for name in ("blue", "orange", "green", "red", "purple", "sky", "black", "yellow")
+    PALETTE[name] for name in ("blue", "orange", "green", "red", "purple", "sky", "black", "yellow")
 ]
 
 #: Two-class colours for decision-boundary plots (class 0, class 1).
@@ -127,11 +126,20 @@ def plot_decision_boundary(ax, predict, x, y, *, title=None, resolution=200, mar
         labels = (scores.reshape(-1) > 0.5).astype(int)
     cmap = matplotlib.colors.ListedColormap(CLASS_COLORS)
     ax.contourf(xx, yy, labels.reshape(xx.shape), levels=[-0.5, 0.5, 1.5], cmap=cmap, alpha=0.18)
-    ax.contour(xx, yy, labels.reshape(xx.shape), levels=[0.5], colors=PALETTE["black"], linewidths=0.8)
+    ax.contour(
+        xx, yy, labels.reshape(xx.shape), levels=[0.5], colors=PALETTE["black"], linewidths=0.8
+    )
     for cls, col in enumerate(CLASS_COLORS):
         pts = x[y == cls]
-        ax.scatter(pts[:, 0], pts[:, 1], s=12, color=col, edgecolor="white", linewidth=0.3,
-                   label=f"class {cls}")
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            s=12,
+            color=col,
+            edgecolor="white",
+            linewidth=0.3,
+            label=f"class {cls}",
+        )
     ax.set_xlim(x0_min, x0_max)
     ax.set_ylim(x1_min, x1_max)
     ax.set_xlabel("$x_1$")
@@ -158,7 +166,8 @@ def plot_history(ax, history, *, metric="loss", title=None, log=False, label_pre
     values = getattr(history, "history", history)
     if metric not in values:
         raise ValueError(
-            f"Invalid value for `metric`: expected one of {sorted(values)}, received metric={metric!r}"
+            f"Invalid value for `metric`: expected one of {sorted(values)}, "
+            f"received metric={metric!r}"
         )
     epochs = np.arange(1, len(values[metric]) + 1)
     ax.plot(epochs, values[metric], color=color("train"), label=f"{label_prefix}train")
@@ -171,3 +180,183 @@ def plot_history(ax, history, *, metric="loss", title=None, log=False, label_pre
     ax.set_title(title or metric)
     ax.legend()
     return ax
+
+
+def _sweep_final_values(sweep, metric, epoch):
+    histories = getattr(sweep, "histories", None)
+    if not histories:
+        raise ValueError(
+            "Invalid value for `sweep`: expected a trained Sweep (call `sweep.fit` first)"
+        )
+    available = sorted(histories[0].history)
+    if metric not in available:
+        raise ValueError(
+            f"Invalid value for `metric`: expected one of {available}, received metric={metric!r}"
+        )
+    return [history.history[metric][epoch] for history in histories]
+
+
+def _is_number(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def plot_sweep(
+    ax,
+    sweep,
+    param,
+    metric="val_loss",
+    *,
+    epoch=-1,
+    spread="range",
+    log=False,
+    color_name="blue",
+    label=None,
+    title=None,
+):
+    """Plot a metric of a trained `dlcourse.Sweep` against one hyper-parameter.
+
+    The members that share a value of `param` are averaged (over the other
+    hyper-parameters, e.g. the seeds); the band shows their spread, and each
+    member is a faint dot. Numeric values go on a numeric axis (`log=True` for
+    a log scale); other values (strings, tuples) are categories in grid order.
+
+    Args:
+        ax: a matplotlib Axes.
+        sweep: a trained `dlcourse.Sweep` (anything with `configs` and `histories`).
+        param: the configuration key on the x axis (members without it are skipped).
+        metric: a history key, e.g. `"val_accuracy"`.
+        epoch: which epoch's value (default `-1`, the last).
+        spread: `"range"` (min to max, default) or `"std"` (mean ± one standard deviation).
+        log: log-scale x axis (numeric values only).
+        color_name: a palette or role name for the line.
+        label: legend label (default: the metric name).
+        title: axes title (default: "<metric> vs <param>").
+
+    Returns:
+        The Axes.
+    """
+    if spread not in ("range", "std"):
+        raise ValueError(
+            f"Invalid value for `spread`: expected 'range' or 'std', received spread={spread!r}"
+        )
+    values = _sweep_final_values(sweep, metric, epoch)
+    groups = {}
+    for config, value in zip(sweep.configs, values):
+        if param not in config:
+            continue
+        key = config[param]
+        key = tuple(key) if isinstance(key, list) else key
+        groups.setdefault(key, []).append(value)
+    if not groups:
+        raise ValueError(f"Invalid value for `param`: no configuration has the key {param!r}")
+    keys = list(groups)
+    numeric = all(_is_number(k) for k in keys)
+    if numeric:
+        keys = sorted(keys)
+        positions = np.array(keys, dtype=float)
+    else:
+        positions = np.arange(len(keys), dtype=float)
+    data = [np.asarray(groups[k], dtype=float) for k in keys]
+    mean = np.array([d.mean() for d in data])
+    if spread == "range":
+        low, high = np.array([d.min() for d in data]), np.array([d.max() for d in data])
+    else:
+        std = np.array([d.std() for d in data])
+        low, high = mean - std, mean + std
+    line_color = color(color_name)
+    band = "min–max" if spread == "range" else "± 1 std"
+    members = max(len(d) for d in data)
+    ax.fill_between(
+        positions,
+        low,
+        high,
+        color=line_color,
+        alpha=0.2,
+        linewidth=0,
+        label=f"{band} over {members} members",
+    )
+    for position, d in zip(positions, data):
+        ax.scatter(np.full(len(d), position), d, s=10, color=line_color, alpha=0.5, linewidth=0)
+    ax.plot(positions, mean, marker="o", color=line_color, label=label or f"mean {metric}")
+    if numeric and log:
+        ax.set_xscale("log")
+    if not numeric:
+        ax.set_xticks(positions)
+        ax.set_xticklabels([str(k) for k in keys])
+    ax.set_xlabel(param)
+    ax.set_ylabel(metric)
+    ax.set_title(title or f"{metric} vs {param}")
+    ax.legend()
+    return ax
+
+
+def plot_sweep_curves(ax, sweep, metric="loss", *, by=None, log=False, title=None):
+    """Plot one learning curve per member of a trained `dlcourse.Sweep`.
+
+    Args:
+        ax: a matplotlib Axes.
+        sweep: a trained `dlcourse.Sweep`.
+        metric: the history key to draw, e.g. `"loss"` or `"val_accuracy"`.
+        by: optional configuration key: members with the same value share a
+            colour and one legend entry (e.g. `by="lambd"`, seeds alike).
+            Without it every member gets its own colour and label.
+        log: log-scale y axis.
+        title: axes title (default: the metric, and `by`).
+
+    Returns:
+        The Axes.
+    """
+    _sweep_final_values(sweep, metric, -1)
+    colours, labelled = {}, set()
+    for config, history in zip(sweep.configs, sweep.histories):
+        values = history.history[metric]
+        if by is None:
+            key = ", ".join(f"{k}={v}" for k, v in config.items())
+        else:
+            key = config.get(by)
+            key = tuple(key) if isinstance(key, list) else key
+        if key not in colours:
+            colours[key] = CYCLE[len(colours) % len(CYCLE)]
+        label = None
+        if key not in labelled:
+            label = key if by is None else f"{by}={key}"
+            labelled.add(key)
+        ax.plot(
+            np.arange(1, len(values) + 1),
+            values,
+            color=colours[key],
+            alpha=0.8,
+            linewidth=1.2,
+            label=label,
+        )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    if log:
+        ax.set_yscale("log")
+    ax.set_title(title or (metric if by is None else f"{metric}, by {by}"))
+    ax.legend()
+    return ax
+
+
+def show_table(columns, rows):
+    """Show a small table as Markdown: rendered under a notebook kernel, printed otherwise.
+
+    For a handful of numbers a table says more than a chart (no bars of two values).
+
+    Args:
+        columns: header cells.
+        rows: one sequence of cells per row (formatted with `str`).
+
+    Returns:
+        The table as a Markdown string.
+    """
+    lines = ["| " + " | ".join(map(str, columns)) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    text = "\n".join(lines)
+    if _inside_ipython_kernel():
+        from IPython.display import Markdown, display
+
+        display(Markdown(text))
+    else:
+        print(text)
+    return text

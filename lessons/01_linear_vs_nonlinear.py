@@ -1,4 +1,4 @@
-"""Lesson 01 — Linear vs non-linear: the perceptron, XOR, and a two-layer ReLU net.
+"""Linear vs non-linear: perceptron, XOR, two-layer net
 
 Trains Rosenblatt's perceptron (step activation, perceptron rule, written from scratch
 in NumPy) on linearly separable data, where it stops making mistakes after a few
@@ -7,15 +7,9 @@ four (75%). A two-layer ReLU network (`dlcourse.two_layer_net`) bends the bounda
 and solves XOR.
 
 Claim: the perceptron stays at ≤ 75% on XOR; a two-layer ReLU net reaches ≥ 99%.
-
-Run it:
-    python lessons/01_linear_vs_nonlinear.py            # full mode, figures in out/01_linear_vs_nonlinear/
-    python lessons/01_linear_vs_nonlinear.py --quick    # the small budget the tests use
 """
 
 # %% [markdown]
-# # Linear vs non-linear models
-#
 # A **perceptron** computes a weighted sum of its inputs and fires when the sum is
 # positive: `ŷ = step(w·x + b)`, with `step(z) = 1` for `z ≥ 0` and `0` otherwise.
 # Its decision boundary `w·x + b = 0` is a straight line (a hyperplane in more
@@ -42,10 +36,12 @@ import dlcourse
 from dlcourse import datasets, plotting, scratch
 from dlcourse.lesson import start
 
-lesson = start("01_linear_vs_nonlinear", title="Linear vs non-linear: perceptron, XOR, two-layer net")
+lesson = start(__file__)
 
 N_POINTS = lesson.pick(full=400, quick=200)  # points per data set
-PERCEPTRON_EPOCHS = lesson.pick(full=50, quick=30)  # passes over the data (stops early if converged)
+PERCEPTRON_EPOCHS = lesson.pick(
+    full=50, quick=30
+)  # passes over the data (stops early if converged)
 HIDDEN_UNITS = 8  # ReLUs in the two-layer net
 TRAIN_STEPS = lesson.pick(full=400, quick=200)  # Adam steps for the two-layer net
 BATCH_SIZE = 50
@@ -62,8 +58,10 @@ BATCH_SIZE = 50
 x_sep, y_sep = datasets.linearly_separable(N_POINTS, margin=0.1, seed=lesson.seed)
 x_sep = x_sep + np.array([1.5, 0.5], dtype="float32")  # the boundary no longer passes through 0
 separable = scratch.perceptron_fit(x_sep, y_sep, epochs=PERCEPTRON_EPOCHS, seed=lesson.seed)
-print(f"separable data: mistakes per epoch {separable.mistakes} -> "
-      f"training accuracy {separable.accuracy[-1]:.3f}")
+print(
+    f"separable data: mistakes per epoch {separable.mistakes} -> "
+    f"training accuracy {separable.accuracy[-1]:.3f}"
+)
 
 lesson.claim(
     "perceptron on linearly separable data: epochs until an epoch with zero mistakes",
@@ -89,8 +87,10 @@ lesson.claim(
 x_xor, y_xor = datasets.xor(N_POINTS, seed=lesson.seed)
 stuck = scratch.perceptron_fit(x_xor, y_xor, epochs=PERCEPTRON_EPOCHS, seed=lesson.seed)
 best_xor = max(stuck.accuracy)
-print(f"XOR: mistakes in the last epochs {stuck.mistakes[-5:]}; accuracy per epoch "
-      f"between {min(stuck.accuracy):.2f} and {best_xor:.2f}")
+print(
+    f"XOR: mistakes in the last epochs {stuck.mistakes[-5:]}; accuracy per epoch "
+    f"between {min(stuck.accuracy):.2f} and {best_xor:.2f}"
+)
 
 lesson.claim(
     f"perceptron on XOR: best training accuracy over {PERCEPTRON_EPOCHS} epochs",
@@ -114,8 +114,14 @@ model.compile(
     steps_per_execution=50,
 )
 repeats = TRAIN_STEPS * BATCH_SIZE // N_POINTS
-model.fit(np.tile(x_xor, (repeats, 1)), np.tile(y_xor, repeats), batch_size=BATCH_SIZE,
-          epochs=1, shuffle=True, verbose=0)
+model.fit(
+    np.tile(x_xor, (repeats, 1)),
+    np.tile(y_xor, repeats),
+    batch_size=BATCH_SIZE,
+    epochs=1,
+    shuffle=True,
+    verbose=0,
+)
 
 
 def net_predict(x):
@@ -138,6 +144,7 @@ lesson.claim(
 # Shaded regions show what each model predicts everywhere in the plane; the dots are
 # the training points.
 
+
 # %%
 def perceptron_predictor(result):
     return lambda x: scratch.perceptron_predict(result.w, result.b, x)
@@ -145,15 +152,24 @@ def perceptron_predictor(result):
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
 plotting.plot_decision_boundary(
-    axes[0], perceptron_predictor(separable), x_sep, y_sep,
+    axes[0],
+    perceptron_predictor(separable),
+    x_sep,
+    y_sep,
     title=f"Perceptron, separable data: {separable.accuracy[-1]:.0%}",
 )
 plotting.plot_decision_boundary(
-    axes[1], perceptron_predictor(stuck), x_xor, y_xor,
+    axes[1],
+    perceptron_predictor(stuck),
+    x_xor,
+    y_xor,
     title=f"Perceptron, XOR (last epoch): {stuck.accuracy[-1]:.0%}",
 )
 plotting.plot_decision_boundary(
-    axes[2], net_predict, x_xor, y_xor,
+    axes[2],
+    net_predict,
+    x_xor,
+    y_xor,
     title=f"Two-layer ReLU net, XOR: {net_accuracy:.0%}",
 )
 axes[0].legend(loc="upper left")
@@ -171,14 +187,29 @@ lesson.savefig(fig, "decision_boundaries")
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 4.2))
-ax.plot(np.arange(1, len(stuck.mistakes) + 1), stuck.mistakes, "o-", ms=3,
-        color=plotting.color("bad"), label="XOR (not linearly separable)")
-ax.plot(np.arange(1, len(separable.mistakes) + 1), separable.mistakes, "o-", ms=4,
-        color=plotting.color("good"), label="linearly separable blobs")
-ax.annotate(f"no mistakes in epoch {len(separable.mistakes)}: converged",
-            xy=(len(separable.mistakes), 0), xytext=(len(separable.mistakes) + 3, 0.4),
-            arrowprops=dict(arrowstyle="->", color=plotting.color("good")),
-            color=plotting.color("good"))
+ax.plot(
+    np.arange(1, len(stuck.mistakes) + 1),
+    stuck.mistakes,
+    "o-",
+    ms=3,
+    color=plotting.color("bad"),
+    label="XOR (not linearly separable)",
+)
+ax.plot(
+    np.arange(1, len(separable.mistakes) + 1),
+    separable.mistakes,
+    "o-",
+    ms=4,
+    color=plotting.color("good"),
+    label="linearly separable blobs",
+)
+ax.annotate(
+    f"no mistakes in epoch {len(separable.mistakes)}: converged",
+    xy=(len(separable.mistakes), 0),
+    xytext=(len(separable.mistakes) + 3, 0.4),
+    arrowprops=dict(arrowstyle="->", color=plotting.color("good")),
+    color=plotting.color("good"),
+)
 ax.set_yscale("symlog", linthresh=1)
 ax.set_ylim(-0.1, 2 * N_POINTS)
 ax.set_xlim(0.5, PERCEPTRON_EPOCHS + 0.5)

@@ -1,4 +1,4 @@
-"""Lesson 02 — Piecewise-linear curves: a constant plus a sum of hard sigmoids.
+"""Piecewise-linear curves: sums of hard sigmoids
 
 Follows Hung-yi Lee's picture of what a one-hidden-layer network computes: any
 continuous curve is approximated by a piecewise-linear one, which is a constant plus a
@@ -7,15 +7,9 @@ the limit of a steep slope, and exactly the difference of two ReLUs. More pieces
 a closer fit (the error falls like the square of the piece width).
 
 Claim: two ReLUs reproduce a hard sigmoid exactly (error < 1e-6); 32 pieces fit with < ¼ the error of 4.
-
-Run it:
-    python lessons/02_piecewise_linear.py            # full mode, figures in out/02_piecewise_linear/
-    python lessons/02_piecewise_linear.py --quick    # the small budget the tests use
 """
 
 # %% [markdown]
-# # Piecewise-linear curves: why a layer of ReLUs can draw any curve
-#
 # Pick a few points on a continuous curve and join them with straight segments: the
 # result is a **piecewise-linear** curve, and with enough points it is as close to the
 # original as you like. Hung-yi Lee's observation is that every such curve is
@@ -44,7 +38,7 @@ import numpy as np
 from dlcourse import datasets, plotting
 from dlcourse.lesson import start
 
-lesson = start("02_piecewise_linear", title="Piecewise-linear curves: sums of hard sigmoids")
+lesson = start(__file__)
 
 CURVE = "smooth"  # sin(2x) + 0.5 cos(5x) + 0.3x on [-2, 2]
 GRID_POINTS = lesson.pick(full=4001, quick=1001)  # where the fit error is measured
@@ -93,21 +87,53 @@ lesson.claim(
 slopes = [1, 4 / (x1 - x0), 16, 100]
 fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.2))
 ax = axes[0]
-ax.plot(x_grid, target, color=plotting.color("black"), lw=2.5, label="hard sigmoid")
-for w, col in zip(slopes, plotting.CYCLE):
+ax.plot(
+    x_grid, target, color=plotting.color("black"), lw=2.5, label="hard sigmoid (ramp from −½ to ½)"
+)
+ax.plot(
+    x_grid,
+    np.where(x_grid < 0, 0.0, height),
+    ":",
+    color=plotting.color("grey"),
+    lw=2,
+    label="step: the limit w → ∞",
+)
+gaps = {}
+for w, col in zip(slopes, (plotting.color(c) for c in ("sky", "green", "orange", "red"))):
     smooth = height / (1 + np.exp(-w * (x_grid - (x0 + x1) / 2)))
-    ax.plot(x_grid, smooth, color=col, lw=1.4, label=f"{height:g}·sigmoid(w x), w = {w:g}")
+    gaps[w] = np.max(np.abs(smooth - target))
+    ax.plot(
+        x_grid,
+        smooth,
+        color=col,
+        lw=1.4,
+        label=f"w = {w:g}: max |diff. from hard sigmoid| {gaps[w]:.2f}",
+    )
 ax.set_xlabel("x")
 ax.set_ylabel("output")
-ax.set_title("Sigmoids approach a hard sigmoid (and a step) as w grows")
-ax.legend(loc="upper left")
+ax.set_ylim(-0.1, 2.6)
+ax.set_title(
+    f"{height:g}·sigmoid(w x) tends to a step as w grows;\n"
+    f"w = {min(gaps, key=gaps.get):g} is closest to the hard sigmoid"
+)
+ax.legend(loc="upper left", fontsize=8)
 
 ax = axes[1]
 slope = height / (x1 - x0)
-ax.plot(x_grid, slope * relu(x_grid - x0), "--", color=plotting.color("blue"),
-        label=f"{slope:g}·relu(x + {-x0:g})")
-ax.plot(x_grid, -slope * relu(x_grid - x1), "--", color=plotting.color("orange"),
-        label=f"−{slope:g}·relu(x − {x1:g})")
+ax.plot(
+    x_grid,
+    slope * relu(x_grid - x0),
+    "--",
+    color=plotting.color("blue"),
+    label=f"{slope:g}·relu(x + {-x0:g})",
+)
+ax.plot(
+    x_grid,
+    -slope * relu(x_grid - x1),
+    "--",
+    color=plotting.color("orange"),
+    label=f"−{slope:g}·relu(x − {x1:g})",
+)
 ax.plot(x_grid, from_relus, color=plotting.color("black"), lw=2.5, label="their sum")
 ax.set_ylim(-2.5, 3.0)
 ax.set_xlabel("x")
@@ -118,8 +144,11 @@ lesson.savefig(fig, "hard_sigmoid")
 
 # %% [markdown]
 # Left: `w` controls the slope. At `w = 4` the sigmoid has the hard sigmoid's slope in
-# the middle but rounded corners; as `w` grows the corners sharpen and the ramp narrows
-# toward a step — a hard sigmoid whose ramp has zero width. With `b` you move it along
+# the middle but rounded corners, and it is the closest of the four (see the largest
+# differences in the legend). As `w` grows further the ramp narrows and the curve tends
+# to a **step** (dotted), not to this hard sigmoid: the limit of a sigmoid is a hard
+# sigmoid whose ramp has zero width. A ramp of width `x₁ − x₀` is matched by the slope
+# `w ≈ 4/(x₁ − x₀)` and stays a smooth approximation. With `b` you move it along
 # `x` and with `c` you set its height, so sums of sigmoids can imitate sums of hard
 # sigmoids: that is a sigmoid network. Right: the ReLU version is not an approximation
 # at all. The rising ReLU starts the ramp and the falling one cancels it from `x₁` on;
@@ -135,13 +164,15 @@ lesson.savefig(fig, "hard_sigmoid")
 # (`Dense(2K, "relu")` → `Dense(1)`, float64) to check that the network computes the
 # same curve.
 
+
 # %%
 def piecewise_linear(k):
     """Knots, constant and pieces (one row per hard sigmoid) of the K-piece interpolant."""
     x_knots, y_knots = (a.astype("float64").ravel() for a in datasets.curve(CURVE, k + 1))
     rises = np.diff(y_knots)  # (K,)
-    pieces = np.stack([hard_sigmoid_from_relus(x_grid, x_knots[i], x_knots[i + 1], rises[i])
-                       for i in range(k)])  # (K, grid)
+    pieces = np.stack(
+        [hard_sigmoid_from_relus(x_grid, x_knots[i], x_knots[i + 1], rises[i]) for i in range(k)]
+    )  # (K, grid)
     return x_knots, y_knots, pieces
 
 
@@ -149,14 +180,18 @@ def relu_network(x_knots, y_knots):
     """A Keras net whose 2K ReLUs (two per piece) and linear output draw the interpolant."""
     k = len(x_knots) - 1
     slopes = np.diff(y_knots) / np.diff(x_knots)  # (K,)
-    model = keras.Sequential([
-        keras.Input((1,), dtype="float64"),
-        keras.layers.Dense(2 * k, activation="relu", dtype="float64"),
-        keras.layers.Dense(1, dtype="float64"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((1,), dtype="float64"),
+            keras.layers.Dense(2 * k, activation="relu", dtype="float64"),
+            keras.layers.Dense(1, dtype="float64"),
+        ]
+    )
     hidden, output = model.layers
     # hidden units 2i and 2i+1 compute relu(x − x_i) and relu(x − x_{i+1})
-    corners = np.stack([x_knots[:-1], x_knots[1:]], axis=1).reshape(2 * k)  # x_0, x_1, x_1, x_2, ...
+    corners = np.stack([x_knots[:-1], x_knots[1:]], axis=1).reshape(
+        2 * k
+    )  # x_0, x_1, x_1, x_2, ...
     hidden.set_weights([np.ones((1, 2 * k)), -corners])
     # piece i = slope_i·relu(x − x_i) − slope_i·relu(x − x_{i+1}); the output bias is the constant
     output.set_weights([np.stack([slopes, -slopes], axis=1).reshape(2 * k, 1), y_knots[:1]])
@@ -179,24 +214,45 @@ lesson.claim(
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
 ax = axes[0]
-piece_colors = [c for c in plotting.CYCLE if c != plotting.color("yellow")] + [plotting.color("grey")]
-ax.axhline(constant, color=plotting.color("black"), lw=2.5, ls=":", label=f"constant = {constant:.2f}")
+ax.axhline(
+    constant, color=plotting.color("black"), lw=2.5, ls=":", label=f"constant = {constant:.2f}"
+)
+rising = np.diff(y_knots) > 0
 for i, piece in enumerate(pieces):
-    ax.plot(x_grid, piece, color=piece_colors[i % len(piece_colors)], lw=1.6,
-            label="hard sigmoids (2 ReLUs each)" if i == 0 else None)
+    kind = "rises" if rising[i] else "falls"
+    ax.plot(
+        x_grid,
+        piece,
+        color=plotting.color("blue" if rising[i] else "red"),
+        lw=1.6,
+        label=f"a hard sigmoid that {kind} ({np.sum(rising == rising[i])} of {PIECES_SHOWN})"
+        if i == np.flatnonzero(rising == rising[i])[0]
+        else None,
+    )
 for knot in x_knots:
     ax.axvline(knot, color=plotting.color("reference"), lw=0.6, ls="--")
 ax.set_xlabel("x")
 ax.set_ylabel("output")
-ax.set_title(f"The {PIECES_SHOWN} pieces: each rises on its own segment")
-ax.legend(loc="lower left")
+ax.set_title(f"The {PIECES_SHOWN} pieces: each changes only on its own segment")
+ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=2, fontsize=8)
 
 ax = axes[1]
 ax.plot(x_grid, y_true, color=plotting.color("reference"), lw=4, alpha=0.6, label="true curve")
-ax.plot(x_grid, fit_shown, color=plotting.color("blue"), lw=1.6,
-        label=f"constant + Σ {PIECES_SHOWN} hard sigmoids")
-ax.plot(x_grid, network_fit, "--", color=plotting.color("orange"), lw=1.4,
-        label=f"Keras net, {2 * PIECES_SHOWN} ReLUs")
+ax.plot(
+    x_grid,
+    fit_shown,
+    color=plotting.color("green"),
+    lw=1.6,
+    label=f"constant + Σ {PIECES_SHOWN} hard sigmoids",
+)
+ax.plot(
+    x_grid,
+    network_fit,
+    "--",
+    color=plotting.color("orange"),
+    lw=1.4,
+    label=f"Keras net, {2 * PIECES_SHOWN} ReLUs",
+)
 ax.plot(x_knots, y_knots, "o", color=plotting.color("black"), ms=4, label="knots")
 ax.set_xlabel("x")
 ax.set_ylabel("f(x)")
@@ -205,9 +261,10 @@ ax.legend(loc="lower right")
 lesson.savefig(fig, "pieces_and_sum")
 
 # %% [markdown]
-# Left: each coloured hard sigmoid is flat except on its own segment (between two dashed
-# knot lines), where it goes up or down by the curve's change on that segment.
-# Right: the constant plus all of them is the polyline through the knots (blue), and the
+# Left: each hard sigmoid is flat except on its own segment (between two dashed knot
+# lines), where it goes up (blue) or down (red) by the curve's change on that segment; a
+# falling one is a hard sigmoid with a negative height.
+# Right: the constant plus all of them is the polyline through the knots (green), and the
 # Keras network loaded with the same ReLU weights draws exactly the same polyline
 # (orange dashes). Eight pieces already follow the curve's shape, but the corners are
 # visible.
@@ -216,6 +273,7 @@ lesson.savefig(fig, "pieces_and_sum")
 #
 # We repeat the construction for `K = 1, 2, 4, …` pieces and measure the root-mean-square
 # error against the true curve on a fine grid.
+
 
 # %%
 def fit_error(k):
@@ -241,15 +299,30 @@ counts = np.array(PIECE_COUNTS)
 ax.loglog(counts, errors, "o-", color=plotting.color("blue"), label="constant + Σ hard sigmoids")
 steep = counts >= 8
 reference = errors[-1] * (counts[steep] / counts[-1]) ** -2.0
-ax.loglog(counts[steep], reference, "--", color=plotting.color("reference"), lw=1,
-          label="∝ 1/K² (error ∝ width² of a piece)")
+ax.loglog(
+    counts[steep],
+    reference,
+    "--",
+    color=plotting.color("reference"),
+    lw=1,
+    label="∝ 1/K² (error ∝ width² of a piece)",
+)
 for k, col in ((SMALL, plotting.color("bad")), (LARGE, plotting.color("good"))):
-    ax.loglog([k], [fit_error(k)], "o", ms=10, mfc="none", mew=2, color=col,
-              label=f"K = {k}: {fit_error(k):.1e}")
+    ax.loglog(
+        [k],
+        [fit_error(k)],
+        "o",
+        ms=10,
+        mfc="none",
+        mew=2,
+        color=col,
+        label=f"K = {k}: {fit_error(k):.1e}",
+    )
 ax.set_xlabel("number of pieces K (hidden ReLUs = 2K)  (log scale)")
 ax.set_ylabel("RMS error against the true curve  (log scale)")
-ax.set_title(f"Fit error vs number of pieces\n"
-             f"({LARGE} pieces: {ratio:.3f}× the error of {SMALL} pieces)")
+ax.set_title(
+    f"Fit error vs number of pieces\n({LARGE} pieces: {ratio:.3f}× the error of {SMALL} pieces)"
+)
 ax.legend()
 lesson.savefig(fig, "error_vs_pieces")
 

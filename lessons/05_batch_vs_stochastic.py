@@ -1,4 +1,4 @@
-"""Lesson 05 — Batch, stochastic and mini-batch gradient descent.
+"""Batch, stochastic and mini-batch gradient descent
 
 Trains the same logistic-regression model on 10,000 examples with batch gradient
 descent (all examples per update), stochastic gradient descent (one example per
@@ -8,15 +8,9 @@ SGD's loss curve is noisy, and that mini-batches reach a target loss in far fewe
 passes over the data than full batches.
 
 Claim: N=10000, batch 10 → 1000 updates an epoch; SGD is noisier than BGD; mini-batch needs fewer passes.
-
-Run it:
-    python lessons/05_batch_vs_stochastic.py            # full mode, figures in out/05_batch_vs_stochastic/
-    python lessons/05_batch_vs_stochastic.py --quick    # the small budget the tests use
 """
 
 # %% [markdown]
-# # Batch, stochastic and mini-batch gradient descent
-#
 # Gradient descent updates the parameters with the gradient of the cost
 # `J = (1/m) Σ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾)`. The three flavours differ only in **how many examples
 # each update looks at**:
@@ -38,14 +32,15 @@ import time
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.animation import FuncAnimation, PillowWriter
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import PolynomialFeatures
 
 import dlcourse
-from dlcourse import optimizers, plotting
+from dlcourse import plotting, scratch
 from dlcourse.lesson import start
 
-lesson = start("05_batch_vs_stochastic", title="Batch, stochastic and mini-batch gradient descent")
+lesson = start(__file__)
 
 M = 10_000  # training examples (the syllabus's count: 10,000 / 10 -> 1,000 updates)
 BATCH_EPOCHS = lesson.pick(full=300, quick=200)  # passes for batch gradient descent
@@ -60,6 +55,11 @@ RUNS = {
 }
 TARGET_GAP = 0.01  # target: training loss within 0.01 of the best possible
 NOISE_UPDATES = lesson.pick(full=300, quick=200)  # updates compared in the noise experiment
+BOWL_RATES = {"too small": 0.05, "about right": 0.3, "large": 0.9, "too large": 1.05}  # on J = w²
+BOWL_STEPS = 8  # gradient steps drawn on the 1-D bowl
+GIF_EVERY = lesson.pick(full=1, quick=BOWL_STEPS)  # animation: a frame every GIF_EVERY steps
+PATH_UPDATES = 50  # updates drawn on the 2-D contours
+CONTOUR_GRID = lesson.pick(full=61, quick=31)  # cost evaluations per axis for the contours
 
 # %% [markdown]
 # ## The data and the model
@@ -97,14 +97,15 @@ print(f"best possible training loss J* = {best_cost:.5f} (accuracy {best.score(x
 # Ng's recipe: shuffle the examples every epoch, cut them into mini-batches of
 # `batch_size` (the last one may be smaller), and update once per mini-batch.
 # `batch_size = m` is batch gradient descent, `batch_size = 1` is SGD. The update itself
-# is `dlcourse.optimizers.SGD` (`W ← W − α dW`, our from-scratch rule, see lesson 06).
+# is `dlcourse.scratch.SGD` (`W ← W − α dW`, our from-scratch rule, see lesson 06).
 # We time only the updates, not the loss we record for the plots.
+
 
 # %%
 def gradient_descent(batch_size, learning_rate, epochs, *, record_every=1, max_updates=None):
     """Mini-batch gradient descent on the logistic-regression cost; returns its history."""
     w, b = np.zeros(x.shape[1]), np.zeros(1)
-    optimizer = optimizers.SGD(learning_rate)
+    optimizer = scratch.SGD(learning_rate)
     rng = np.random.default_rng(lesson.seed)
     history = {"epoch": [0.0], "seconds": [0.0], "loss": [cost(w, b)], "updates_per_epoch": []}
     updates, seconds = 0, 0.0
@@ -115,8 +116,8 @@ def gradient_descent(batch_size, learning_rate, epochs, *, record_every=1, max_u
         updates_this_epoch = 0
         tic = time.perf_counter()
         for begin in range(0, M, batch_size):
-            x_batch = x_shuffled[begin:begin + batch_size]  # (batch, 9)
-            y_batch = y_shuffled[begin:begin + batch_size]
+            x_batch = x_shuffled[begin : begin + batch_size]  # (batch, 9)
+            y_batch = y_shuffled[begin : begin + batch_size]
             dz = (sigmoid(x_batch @ w + b) - y_batch) / len(y_batch)  # (batch,)
             optimizer.update([w, b], [x_batch.T @ dz, dz.sum(keepdims=True)])
             updates += 1
@@ -141,6 +142,87 @@ def passes_to_target(history):
 
 
 # %% [markdown]
+# ## The learning rate on a 1-D bowl
+#
+# Before comparing batch sizes, the one knob they all share: the learning rate α. On
+# the simplest cost, `J(w) = w²` (gradient `2w`), one step is `w ← w − α·2w = (1 − 2α) w`
+# (Hung-yi Lee's slide): too small an α creeps, a good one gets close in a few steps, a
+# large one jumps across the bowl and back, and above `α = 1` every jump lands higher
+# than the last — it diverges.
+
+
+# %%
+def bowl_path(rate, steps=BOWL_STEPS, start_w=-4.0):
+    """w after 0, 1, …, steps gradient steps on J(w) = w²."""
+    path = [start_w]
+    for _ in range(steps):
+        path.append(path[-1] - rate * 2 * path[-1])  # dJ/dw = 2w
+    return np.array(path)
+
+
+bowl_paths = {name: bowl_path(rate) for name, rate in BOWL_RATES.items()}
+bowl_colors = dict(zip(BOWL_RATES, (plotting.color(c) for c in ("sky", "green", "orange", "red"))))
+
+
+def draw_bowl(axes):
+    """Draw the four bowls; return a function that shows the paths after `steps` steps."""
+    reach = 1.1 * max(np.abs(path).max() for path in bowl_paths.values())  # same axes in all panels
+    w_grid = np.linspace(-reach, reach, 201)
+    artists = []
+    for ax, (name, path) in zip(axes, bowl_paths.items()):
+        ax.plot(w_grid, w_grid**2, color=plotting.color("grey"), lw=1.5)
+        (line,) = ax.plot([], [], "o-", color=bowl_colors[name], lw=1, ms=5)
+        (last,) = ax.plot([], [], "o", ms=10, mfc="none", mew=2, color=plotting.color("black"))
+        ax.set_ylim(-0.02 * reach**2, reach**2)
+        ax.set_xlabel("w")
+        artists.append((ax, name, path, line, last))
+    axes[0].set_ylabel("J(w) = w²")
+
+    def show(steps):
+        for ax, name, path, line, last in artists:
+            shown = path[: steps + 1]
+            line.set_data(shown, shown**2)
+            last.set_data(shown[-1:], shown[-1:] ** 2)
+            ax.set_title(
+                f"α = {BOWL_RATES[name]:g}: {name}\n|w| after {steps} steps: {abs(shown[-1]):.2g}"
+            )
+
+    return show
+
+
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), sharey=True)
+draw_bowl(axes)(BOWL_STEPS)
+fig.suptitle(
+    f"{BOWL_STEPS} gradient steps on J(w) = w² from w = −4 (dots: w after each step)",
+    fontweight="bold",
+)
+lesson.savefig(fig, "learning_rate_on_a_bowl")
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), sharey=True, dpi=70)
+show_steps = draw_bowl(axes)
+show_steps(BOWL_STEPS)
+fig.canvas.draw()  # lay the panels out once, for the longest titles ...
+fig.set_layout_engine("none")  # ... and keep that layout for every frame (much faster)
+animation = FuncAnimation(fig, show_steps, frames=range(0, BOWL_STEPS + 1, GIF_EVERY))
+gif_path = lesson.out / "learning_rate_on_a_bowl.gif"
+animation.save(gif_path, writer=PillowWriter(fps=2), dpi=70)
+plt.close(fig)
+if plotting._inside_ipython_kernel():
+    from IPython.display import Image, display
+
+    display(Image(filename=str(gif_path)))
+
+# %% [markdown]
+# Left to right: with α = 0.05 each step removes only 10% of `w`, and after eight steps
+# `w` is still far from 0. With α = 0.3 each step removes 60%: close to the minimum in a
+# few steps. With α = 0.9 the factor is −0.8: `w` jumps to the other wall and back,
+# converging slowly in a zig-zag. With α = 1.05 the factor is −1.1: every step lands
+# higher on the other wall and the loss grows without bound. (The GIF beside the
+# figures, `learning_rate_on_a_bowl.gif`, plays the steps one by one.) Real costs are
+# not this round, but the same four behaviours are what you look for in a loss curve —
+# and why the batch GD runs below try several learning rates.
+#
 # ## Training: loss against epochs and against seconds
 #
 # Batch gradient descent gets the benefit of the doubt: we try several learning rates
@@ -153,8 +235,10 @@ batch_runs = {rate: gradient_descent(M, rate, BATCH_EPOCHS) for rate in BATCH_LE
 batch_passes = {rate: passes_to_target(h) for rate, h in batch_runs.items()}
 best_rate = min(batch_passes, key=batch_passes.get)
 for rate, passes in batch_passes.items():
-    print(f"batch GD, learning rate {rate:>5}: {passes:g} passes to the target"
-          + ("  <- best" if rate == best_rate else ""))
+    print(
+        f"batch GD, learning rate {rate:>5}: {passes:g} passes to the target"
+        + ("  <- best" if rate == best_rate else "")
+    )
 
 histories = {f"batch GD (α = {best_rate:g})": batch_runs[best_rate]}
 for name, (batch_size, rate) in RUNS.items():
@@ -166,19 +250,26 @@ for name, (batch_size, rate) in RUNS.items():
 
 passes = {name: passes_to_target(h) for name, h in histories.items()}
 for name, h in histories.items():
-    print(f"{name:>28}: {passes[name]:6.2f} passes to J* + {TARGET_GAP}, "
-          f"final loss − J* = {h['loss'][-1] - best_cost:.1e}, "
-          f"{h['seconds'][-1]:.2f} s of updates")
+    print(
+        f"{name:>28}: {passes[name]:6.2f} passes to J* + {TARGET_GAP}, "
+        f"final loss − J* = {h['loss'][-1] - best_cost:.1e}, "
+        f"{h['seconds'][-1]:.2f} s of updates"
+    )
 
 # %%
 fig, (ax_epochs, ax_seconds) = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
 floor = 3e-4  # loss − J* below this is drawn at the floor
-colors = [plotting.color(c) for c in ("blue", "red", "green", "orange")]  # BGD, SGD, 10, 100
-for (name, h), col in zip(histories.items(), colors):
+# BGD, SGD (wide and pale: mini-batch 10 runs on top of it per epoch), mini-batch 10, 100
+styles = [
+    dict(color=plotting.color("blue"), lw=1.3),
+    dict(color=plotting.color("purple"), lw=4, alpha=0.5),
+    dict(color=plotting.color("black"), lw=1.0, ls="--"),
+    dict(color=plotting.color("orange"), lw=1.1),
+]
+for (name, h), style in zip(histories.items(), styles):
     gap = np.maximum(h["loss"] - best_cost, floor)
-    on_top = 3 if name.startswith("SGD") else 2  # SGD and mini-batch 10 nearly coincide
-    ax_epochs.loglog(h["epoch"][1:], gap[1:], color=col, lw=1.1, label=name, zorder=on_top)
-    ax_seconds.loglog(h["seconds"][1:], gap[1:], color=col, lw=1.1, label=name, zorder=on_top)
+    ax_epochs.loglog(h["epoch"][1:], gap[1:], label=name, **style)
+    ax_seconds.loglog(h["seconds"][1:], gap[1:], label=name, **style)
 for ax in (ax_epochs, ax_seconds):
     ax.axhline(TARGET_GAP, color=plotting.color("reference"), ls="--", lw=1, label="target")
     ax.set_ylim(floor, 1.0)
@@ -187,7 +278,7 @@ ax_epochs.set_ylabel("training loss − J*  (log scale)")
 ax_epochs.set_title("Loss against passes over the data")
 ax_seconds.set_xlabel("seconds spent in updates (log scale; this machine, not asserted)")
 ax_seconds.set_title("Loss against wall-clock time")
-ax_epochs.legend(loc="lower left")
+fig.legend(*ax_epochs.get_legend_handles_labels(), loc="outside lower center", ncols=5)
 lesson.savefig(fig, "loss_vs_epochs_and_seconds")
 
 mini_name = next(name for name in histories if name.startswith("mini-batch 10 "))
@@ -208,7 +299,8 @@ lesson.claim(
 # a constant learning rate keeps them bouncing around the minimum (learning-rate decay
 # would settle them).
 #
-# SGD with α = 0.1 and mini-batch 10 with α = 1 nearly coincide per epoch: ten small
+# SGD with α = 0.1 (the wide pale curve) and mini-batch 10 with α = 1 (the black dashes
+# running inside it) nearly coincide per epoch: ten small
 # steps on ten examples move the weights about as far as one ten-times larger step on
 # their average (that is why we scaled α with the batch size). The mini-batch does it with
 # ten times fewer updates.
@@ -233,17 +325,25 @@ for name, (batch_size, rate) in RUNS.items():
     counts[batch_size] = int(histories[f"{name} (α = {rate:g})"]["updates_per_epoch"][0])
 counts[64] = int(gradient_descent(64, 1.0, epochs=1, record_every=M)["updates_per_epoch"][0])
 for batch_size in sorted(counts):
-    print(f"batch_size {batch_size:>6}: ceil(m / batch_size) = {-(-M // batch_size):>6}, "
-          f"our loop made {counts[batch_size]:>6} updates")
+    print(
+        f"batch_size {batch_size:>6}: ceil(m / batch_size) = {-(-M // batch_size):>6}, "
+        f"our loop made {counts[batch_size]:>6} updates"
+    )
 
 model = keras.Sequential([keras.Input((x.shape[1],)), keras.layers.Dense(1, activation="sigmoid")])
-model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss="binary_crossentropy",
-              steps_per_execution=100)  # 100 updates per call into TensorFlow: same count, faster
-keras_history = model.fit(x.astype("float32"), y.astype("float32"), batch_size=10, epochs=1,
-                          verbose=0)
+model.compile(
+    optimizer=keras.optimizers.SGD(learning_rate=1.0),
+    loss="binary_crossentropy",
+    steps_per_execution=100,
+)  # 100 updates per call into TensorFlow: same count, faster
+keras_history = model.fit(
+    x.astype("float32"), y.astype("float32"), batch_size=10, epochs=1, verbose=0
+)
 keras_updates = int(model.optimizer.iterations)
-print(f"Keras fit(batch_size=10), one epoch: optimizer.iterations = {keras_updates}, "
-      f"loss − J* = {keras_history.history['loss'][-1] - best_cost:.3f}")
+print(
+    f"Keras fit(batch_size=10), one epoch: optimizer.iterations = {keras_updates}, "
+    f"loss − J* = {keras_history.history['loss'][-1] - best_cost:.3f}"
+)
 
 lesson.claim(
     "updates in one epoch, m = 10,000, batch_size = 10 (our loop and Keras's iterations)",
@@ -273,12 +373,15 @@ burn_in = 50  # skip the first, steep updates: we want the wiggle, not the desce
 variance = {name: float(np.var(np.diff(h["loss"][burn_in:]))) for name, h in noise_runs.items()}
 for name, h in noise_runs.items():
     ups = np.mean(np.diff(h["loss"]) > 0)
-    print(f"{name:>14}: var(ΔJ) after update {burn_in} = {variance[name]:.2e}; "
-          f"{ups:.0%} of the updates increased the training loss")
+    print(
+        f"{name:>14}: var(ΔJ) after update {burn_in} = {variance[name]:.2e}; "
+        f"{ups:.0%} of the updates increased the training loss"
+    )
 
 fig, ax = plt.subplots(figsize=(6.8, 4.2))
-for (name, h), col in zip(noise_runs.items(), (plotting.color("blue"), plotting.color("green"),
-                                               plotting.color("red"))):
+for (name, h), col in zip(
+    noise_runs.items(), (plotting.color("blue"), plotting.color("green"), plotting.color("red"))
+):
     ax.plot(np.arange(len(h["loss"])), h["loss"], color=col, lw=1.2, label=name)
 ax.axvline(burn_in, color=plotting.color("reference"), ls=":", lw=1, label="variance measured →")
 ax.set_xlabel("update")
@@ -302,7 +405,86 @@ lesson.claim(
 # *total* loss worse and the curve zig-zags; a mini-batch of 10 averages ten gradients
 # and already wiggles much less (the noise's variance falls like `1/batch_size`).
 #
+# ## The three paths on the contours of a cost
+#
+# Ng draws the three methods as paths on the contour lines of the cost. To draw them we
+# need a cost of two parameters: logistic regression on the two raw (standardized)
+# moon coordinates, without a bias, `J(w₁, w₂)` on all 10,000 examples. Same start, same
+# learning rate α = 1, the same number of updates, with batch sizes m, 10 and 1.
+
+# %%
+x_plane = (x_raw - x_raw.mean(axis=0)) / x_raw.std(axis=0)  # (m, 2)
+w_best = LogisticRegression(C=np.inf, fit_intercept=False, tol=1e-10).fit(x_plane, y).coef_[0]
+
+
+def plane_cost(w):
+    """J at each row of w (k, 2): the mean cross-entropy over all examples."""
+    z = x_plane @ w.T  # (m, k)
+    return np.mean(np.logaddexp(0.0, z) - y[:, None] * z, axis=0)
+
+
+def plane_path(batch_size, updates=PATH_UPDATES, learning_rate=1.0):
+    """(w₁, w₂) after each mini-batch update, from the same start for every batch size."""
+    rng = np.random.default_rng(lesson.seed)
+    w, order, path = np.array([-3.0, 3.0]), rng.permutation(M), []
+    for update in range(updates):
+        path.append(w.copy())
+        begin = (update * batch_size) % M
+        if begin + batch_size > M:
+            order, begin = rng.permutation(M), 0
+        batch = order[begin : begin + batch_size]
+        dz = (sigmoid(x_plane[batch] @ w) - y[batch]) / batch_size
+        w = w - learning_rate * x_plane[batch].T @ dz
+    return np.array(path + [w])
+
+
+plane_paths = {
+    "batch GD (all 10,000)": plane_path(M),
+    "mini-batch 10": plane_path(10),
+    "SGD (batch 1)": plane_path(1),
+}
+w1, w2 = np.meshgrid(
+    np.linspace(w_best[0] - 4.5, w_best[0] + 4.5, CONTOUR_GRID),
+    np.linspace(w_best[1] - 4, w_best[1] + 6, CONTOUR_GRID),
+)
+surface = plane_cost(np.c_[w1.ravel(), w2.ravel()]).reshape(w1.shape)
+best_plane = float(plane_cost(w_best[None])[0])
+
+fig, ax = plt.subplots(figsize=(7.2, 5.6))
+levels = best_plane + np.geomspace(0.01, surface.max() - best_plane, 12)
+contours = ax.contour(w1, w2, surface, levels=levels, colors=plotting.color("grey"), linewidths=0.7)
+ax.clabel(contours, contours.levels[::3], fmt="J = %.2f", fontsize=7)
+for (name, path), col in zip(plane_paths.items(), ("blue", "green", "purple")):
+    distance = np.linalg.norm(path[-1] - w_best)
+    ax.plot(
+        path[:, 0],
+        path[:, 1],
+        "o-",
+        ms=2.5,
+        lw=1,
+        color=plotting.color(col),
+        label=f"{name}: ends {distance:.2f} from the minimum",
+    )
+ax.plot(*path[0], "s", ms=8, color=plotting.color("black"), label="start")
+ax.plot(*w_best, "*", ms=16, color=plotting.color("black"), label="minimum of J")
+ax.set_xlabel("w₁ (weight of x₁)")
+ax.set_ylabel("w₂ (weight of x₂)")
+ax.set_title(f"{PATH_UPDATES} updates each, α = 1, on the contours of J(w₁, w₂)")
+ax.set_aspect("equal")
+fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8)
+lesson.savefig(fig, "paths_on_contours")
+
+# %% [markdown]
+# Batch gradient descent walks straight down the slope, at right angles to the contour
+# lines, and slows down near the minimum (the gradient shrinks). Mini-batches of 10
+# follow nearly the same route with small wiggles: ten examples already give a fair
+# estimate of the direction. SGD's direction comes from one example at a time: its path
+# wanders, overshoots, and with a constant α never settles — it keeps circling the
+# minimum (Ng: "it won't ever converge"), which is what the noisy loss curves above show
+# from another angle.
+#
 # ## What to remember
+
 #
 # - Updates per epoch = `ceil(m / batch_size)`: 1 for batch GD, `m` for SGD, 1,000 for
 #   `m = 10,000` and `batch_size = 10` — Keras's `optimizer.iterations` counts the same.

@@ -1,4 +1,4 @@
-"""Lesson 08 — Activation functions: sigmoid, tanh, ReLU and maxout.
+"""Activation functions: sigmoid, tanh, ReLU and maxout
 
 Measures the derivatives of sigmoid, tanh and ReLU with tf.GradientTape (sigmoid's
 peaks at exactly 1/4), measures how sparse ReLU activations are in a real network at
@@ -7,15 +7,9 @@ unit, which learns its own piecewise-linear activation: ReLU is maxout over (z, 
 and two pieces fit |x| exactly.
 
 Claim: max sigmoid' = 0.25; ReLU sparsity at He init in [0.3, 0.7]; a maxout unit fits |x| exactly.
-
-Run it:
-    python lessons/08_activations.py            # full mode, figures in out/08_activations/
-    python lessons/08_activations.py --quick    # the small budget the tests use
 """
 
 # %% [markdown]
-# # Activation functions: sigmoid, tanh, ReLU and maxout
-#
 # A hidden unit computes `a = g(z)` with `z = w·x + b`. Without a non-linear `g` a deep
 # network collapses into one linear map, so the choice of `g` matters — and it matters
 # for training too, because back-propagation multiplies the gradient by `g'(z)` at every
@@ -41,7 +35,7 @@ import dlcourse
 from dlcourse import plotting
 from dlcourse.lesson import start
 
-lesson = start("08_activations", title="Activation functions: sigmoid, tanh, ReLU and maxout")
+lesson = start(__file__)
 
 GRID = np.linspace(-6.0, 6.0, 1201)  # z values, step 0.01 (z = 0 is on the grid)
 HIDDEN_UNITS = (128, 128, 128)  # ReLU net for the sparsity measurement
@@ -81,13 +75,15 @@ lesson.claim(
 
 # %%
 fig, (ax_value, ax_slope) = plt.subplots(1, 2, figsize=(10, 3.8))
-colors = {"sigmoid": plotting.color("blue"), "tanh": plotting.color("orange"),
-          "ReLU": plotting.color("green")}
+colors = {
+    "sigmoid": plotting.color("blue"),
+    "tanh": plotting.color("orange"),
+    "ReLU": plotting.color("green"),
+}
 for name in ACTIVATIONS:
     ax_value.plot(GRID, values[name], color=colors[name], label=name)
     ax_slope.plot(GRID, derivatives[name], color=colors[name], label=f"{name}'")
-ax_slope.axhline(0.25, color=plotting.color("reference"), ls="--", lw=1,
-                 label="¼ (sigmoid's peak)")
+ax_slope.axhline(0.25, color=plotting.color("reference"), ls="--", lw=1, label="¼ (sigmoid's peak)")
 ax_value.set_ylim(-1.2, 3.0)
 ax_value.set_xlabel("z")
 ax_value.set_ylabel("g(z)")
@@ -115,8 +111,9 @@ lesson.savefig(fig, "activations_and_derivatives")
 # %%
 data = dlcourse.datasets.load_digits(seed=lesson.seed)
 x_train = data.x_train
-relu_net = dlcourse.deep_net((64,), HIDDEN_UNITS, num_classes=10, activation="relu",
-                             initializer="he", seed=lesson.seed)
+relu_net = dlcourse.deep_net(
+    (64,), HIDDEN_UNITS, num_classes=10, activation="relu", initializer="he", seed=lesson.seed
+)
 hidden_names = [f"hidden_{l}" for l in range(1, len(HIDDEN_UNITS) + 1)]
 probe = keras.Model(relu_net.input, [relu_net.get_layer(n).output for n in hidden_names])
 activations = [np.asarray(a) for a in probe.predict(x_train, verbose=0)]  # each (m, 128)
@@ -124,8 +121,14 @@ sparsity = [float(np.mean(a == 0.0)) for a in activations]
 for name, fraction in zip(hidden_names, sparsity):
     print(f"{name}: {fraction:.1%} of the activations are exactly 0")
 
-sigmoid_net = dlcourse.deep_net((64,), HIDDEN_UNITS[:1], num_classes=10, activation="sigmoid",
-                                initializer="xavier", seed=lesson.seed)
+sigmoid_net = dlcourse.deep_net(
+    (64,),
+    HIDDEN_UNITS[:1],
+    num_classes=10,
+    activation="sigmoid",
+    initializer="xavier",
+    seed=lesson.seed,
+)
 sigmoid_hidden = keras.Model(sigmoid_net.input, sigmoid_net.get_layer("hidden_1").output)
 sigmoid_zero = float(np.mean(np.asarray(sigmoid_hidden.predict(x_train, verbose=0)) == 0.0))
 print(f"sigmoid net, hidden_1: {sigmoid_zero:.1%} exactly 0 (a sigmoid is never exactly off)")
@@ -141,8 +144,13 @@ lesson.claim(
 fig, (ax_hist, ax_units) = plt.subplots(1, 2, figsize=(10, 3.8))
 first = activations[0].ravel()
 ax_hist.hist(first[first > 0], bins=60, color=plotting.color("green"), label="a > 0")
-ax_hist.bar(0, np.sum(first == 0), width=0.05 * first.max(), color=plotting.color("bad"),
-            label=f"a = 0 exactly ({sparsity[0]:.0%})")
+ax_hist.bar(
+    0,
+    np.sum(first == 0),
+    width=0.05 * first.max(),
+    color=plotting.color("bad"),
+    label=f"a = 0 exactly ({sparsity[0]:.0%})",
+)
 ax_hist.set_yscale("log")
 ax_hist.set_xlabel("activation a = ReLU(z) in hidden_1")
 ax_hist.set_ylabel("count (log scale)")
@@ -151,8 +159,9 @@ ax_hist.legend()
 
 per_unit = np.mean(activations[0] == 0.0, axis=0)  # fraction of examples each unit is off for
 ax_units.hist(per_unit, bins=20, range=(0, 1), color=plotting.color("blue"))
-ax_units.axvline(sparsity[0], color=plotting.color("bad"), ls="--", lw=1.2,
-                 label=f"overall {sparsity[0]:.0%}")
+ax_units.axvline(
+    sparsity[0], color=plotting.color("bad"), ls="--", lw=1.2, label=f"overall {sparsity[0]:.0%}"
+)
 ax_units.set_xlabel("fraction of digits for which the unit outputs 0")
 ax_units.set_ylabel("number of hidden_1 units")
 ax_units.set_title("Each unit is off for part of the inputs")
@@ -197,26 +206,35 @@ lesson.claim(
 
 
 # %%
-def fit_maxout(target, pieces, steps, learning_rate):
-    """Train one Maxout unit on (x, target(x)) with full-batch gradient descent (MSE)."""
-    unit = keras.Sequential([
-        keras.Input((1,)),
-        dlcourse.layers.Maxout(1, pieces=pieces, bias_initializer="random_normal"),
-    ])
+def fit_maxout(target, pieces, steps, optimizer):
+    """Train one Maxout unit on (x, target(x)) with full-batch steps of `optimizer` (MSE)."""
+    unit = keras.Sequential(
+        [
+            keras.Input((1,)),
+            dlcourse.layers.Maxout(1, pieces=pieces, bias_initializer="random_normal"),
+        ]
+    )
     # `steps` copies of the grid, batches of one grid, no shuffling: one epoch of fit is
     # `steps` full-batch steps, run 250 at a time inside TensorFlow.
-    unit.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mse",
-                 steps_per_execution=min(250, steps))
-    unit.fit(np.tile(x, (steps, 1)), np.tile(target(x), (steps, 1)), batch_size=len(x),
-             shuffle=False, epochs=1, verbose=0)
+    unit.compile(optimizer=optimizer, loss="mse", steps_per_execution=min(250, steps))
+    unit.fit(
+        np.tile(x, (steps, 1)),
+        np.tile(target(x), (steps, 1)),
+        batch_size=len(x),
+        shuffle=False,
+        epochs=1,
+        verbose=0,
+    )
     return unit
 
 
-abs_unit = fit_maxout(np.abs, pieces=2, steps=MAXOUT_STEPS, learning_rate=0.3)
+abs_unit = fit_maxout(np.abs, pieces=2, steps=MAXOUT_STEPS, optimizer=keras.optimizers.SGD(0.3))
 kernel, bias = abs_unit.layers[-1].get_weights()
 trained_error = float(np.max(np.abs(abs_unit(x).numpy() - np.abs(x))))
-print(f"trained 2-piece maxout on |x|: pieces {kernel.ravel().round(4)}·x + {bias.round(4)}; "
-      f"max error {trained_error:.1e}")
+print(
+    f"trained 2-piece maxout on |x|: pieces {kernel.ravel().round(4)}·x + {bias.round(4)}; "
+    f"max error {trained_error:.1e}"
+)
 lesson.claim(
     "a trained 2-piece maxout unit fits |x| on [-2, 2] (max error)",
     trained_error,
@@ -224,24 +242,38 @@ lesson.claim(
     holds=trained_error < 1e-4,
 )
 
-convex = lambda v: 0.5 * v**2  # noqa: E731  a smooth convex target for a 4-piece unit
-convex_unit = fit_maxout(convex, pieces=4, steps=MAXOUT_STEPS, learning_rate=0.1)
+convex = lambda v: 0.5 * v**2  # noqa: E731  a smooth convex target for a 3-piece unit
+convex_unit = fit_maxout(
+    convex, pieces=3, steps=MAXOUT_STEPS, optimizer=keras.optimizers.Adam(0.05)
+)
 convex_error = float(np.max(np.abs(convex_unit(x).numpy() - convex(x))))
-print(f"trained 4-piece maxout on x²/2: max error {convex_error:.3f}")
+print(f"trained 3-piece maxout on x²/2: max error {convex_error:.3f}")
 
 # %%
 fig, (ax_abs, ax_convex) = plt.subplots(1, 2, figsize=(10, 3.8))
 for ax, unit, target, title in (
-    (ax_abs, abs_unit, np.abs, f"2 pieces learn |x| (max error {trained_error:.0e})"),
-    (ax_convex, convex_unit, convex, "4 pieces learn a convex curve x²/2"),
+    (ax_abs, abs_unit, np.abs, f"2 pieces learn |x| exactly (max error {trained_error:.0e})"),
+    (
+        ax_convex,
+        convex_unit,
+        convex,
+        f"3 pieces approximate a convex curve x²/2 (max error {convex_error:.2f})",
+    ),
 ):
     kernel, bias = unit.layers[-1].get_weights()
     for k in range(kernel.shape[1]):
-        ax.plot(x, kernel[0, k] * x + bias[k], color=plotting.CYCLE[k + 2], lw=1, ls="--",
-                label=f"piece {k + 1}: {kernel[0, k]:+.2f}x {bias[k]:+.2f}")
+        ax.plot(
+            x,
+            kernel[0, k] * x + bias[k],
+            color=plotting.CYCLE[k + 2],
+            lw=1,
+            ls="--",
+            label=f"piece {k + 1}: {kernel[0, k]:+.2f}x {bias[k]:+.2f}",
+        )
     ax.plot(x, target(x), color=plotting.color("reference"), lw=5, alpha=0.5, label="target")
-    ax.plot(x, unit(x).numpy(), color=plotting.color("black"), lw=1.5,
-            label="maxout = max of pieces")
+    ax.plot(
+        x, unit(x).numpy(), color=plotting.color("black"), lw=1.5, label="maxout = max of pieces"
+    )
     ax.set_ylim(-0.8, 2.4)
     ax.set_xlabel("x")
     ax.set_ylabel("output")
@@ -251,9 +283,12 @@ lesson.savefig(fig, "maxout_fit")
 
 # %% [markdown]
 # Left: from random weights, gradient descent moved the two pieces to slopes ±1 through
-# the origin: the unit *is* |x| up to float32 round-off. Right: with four pieces the unit
-# learns a convex piecewise-linear approximation of a curve; more pieces give a closer
-# fit. A maxout unit can only make *convex* shapes (a max of lines), but a layer of them
+# the origin: the unit *is* |x| up to float32 round-off. Right: with three pieces (Adam,
+# from random weights) the unit learns the symmetric convex approximation of the
+# parabola — a flat piece in the middle and slopes of about ±4/3 on the sides — off by
+# at most the error in the title; more pieces give a closer fit, as long as each piece
+# stays the maximum somewhere (a piece that is never the largest gets no gradient and
+# stays unused). A maxout unit can only make *convex* shapes (a max of lines), but a layer of them
 # followed by another layer can approximate any continuous function (Goodfellow et al.).
 # The price: `k` times as many weights as a ReLU layer of the same width.
 #

@@ -1,4 +1,4 @@
-"""Lesson 09 — Train / dev / test sets: how big, from where, and a reproducible split.
+"""Train / dev / test sets
 
 Shows the split ratios Ng recommends by data size (60/20/20 for about 10,000 examples,
 98/1/1 for about 1,000,000) with the sizes they give, splits the digits with the
@@ -7,15 +7,9 @@ covering, class ratios kept, same seed → same split), and demonstrates what go
 when the dev set comes from a different distribution than the test set.
 
 Claim: the split helper's parts are disjoint, cover the data and keep class ratios within ±2%.
-
-Run it:
-    python lessons/09_train_dev_test.py            # full mode, figures in out/09_train_dev_test/
-    python lessons/09_train_dev_test.py --quick    # the small budget the tests use
 """
 
 # %% [markdown]
-# # Train, dev and test sets
-#
 # Applied deep learning is an iterative loop: idea → code → experiment → idea. How
 # fast you go round it depends on how well your data is set up (Ng, course 2, week 1):
 #
@@ -44,7 +38,7 @@ import dlcourse
 from dlcourse import datasets, plotting
 from dlcourse.lesson import start
 
-lesson = start("09_train_dev_test", title="Train / dev / test sets")
+lesson = start(__file__)
 
 RULES = {"60/20/20": (0.6, 0.2, 0.2), "98/1/1": (0.98, 0.01, 0.01)}
 DATA_SIZES = (100, 1_000, 10_000, 100_000, 1_000_000)  # m, for the size comparison
@@ -64,50 +58,31 @@ splits = {}  # (m, rule) -> Split, kept for the checks in section 2
 for m in DATA_SIZES:
     y = (np.random.default_rng(m).random(m) < POSITIVE_SHARE).astype("int32")
     for rule, ratios in RULES.items():
-        splits[m, rule] = datasets.train_dev_test_split(np.arange(m), y, ratios=ratios,
-                                                        seed=lesson.seed)
+        splits[m, rule] = datasets.train_dev_test_split(
+            np.arange(m), y, ratios=ratios, seed=lesson.seed
+        )
 
-print(f"{'m':>10} {'rule':>9} | {'train':>9} {'dev':>7} {'test':>7}")
-for (m, rule), split in splits.items():
-    print(f"{m:>10,} {rule:>9} | {len(split.train_index):>9,} {len(split.dev_index):>7,} "
-          f"{len(split.test_index):>7,}")
-
-# %%
-fig, (ax_bars, ax_dev) = plt.subplots(1, 2, figsize=(12, 4.2))
-recommended = [(10_000, "60/20/20"), (1_000_000, "98/1/1")]
-width = 0.25
-for i, part in enumerate(("train", "dev", "test")):
-    sizes = [len(getattr(splits[key], f"{part}_index")) for key in recommended]
-    bars = ax_bars.bar(np.arange(2) + (i - 1) * width, sizes, width, color=plotting.color(part),
-                       label=part)
-    ax_bars.bar_label(bars, labels=[f"{s:,}" for s in sizes], fontsize=8, padding=2)
-ax_bars.set_yscale("log")
-ax_bars.set_ylim(1_000, 5e6)
-ax_bars.set_xticks(np.arange(2), [f"m = {m:,}\n{rule}" for m, rule in recommended])
-ax_bars.set_ylabel("examples (log scale)")
-ax_bars.set_title("Ng's rule of thumb: the sizes it gives")
-ax_bars.legend()
-
-for rule, col in zip(RULES, (plotting.color("blue"), plotting.color("orange"))):
-    dev_sizes = [len(splits[m, rule].dev_index) for m in DATA_SIZES]
-    ax_dev.loglog(DATA_SIZES, dev_sizes, "o-", color=col, label=f"dev set with {rule}")
-for m, rule in recommended:
-    ax_dev.plot(m, len(splits[m, rule].dev_index), "*", ms=16, mfc="none", mew=1.5,
-                color=plotting.color("black"), label="Ng's choice" if m == 10_000 else None)
-ax_dev.axhspan(1_000, 10_000, color=plotting.color("green"), alpha=0.12,
-               label="enough to compare models (~1k–10k)")
-ax_dev.set_xlabel("data set size m (log scale)")
-ax_dev.set_ylabel("dev-set size (examples, log scale)")
-ax_dev.set_title("Dev-set size against data size")
-ax_dev.legend()
-lesson.savefig(fig, "sizes_by_data_size")
+plotting.show_table(
+    ["m (examples)", "rule", "train", "dev", "test"],
+    [
+        [
+            f"{m:,}",
+            rule,
+            f"{len(split.train_index):,}",
+            f"**{len(split.dev_index):,}**",
+            f"{len(split.test_index):,}",
+        ]
+        for (m, rule), split in splits.items()
+    ],
+)
 
 # %% [markdown]
-# Right panel: with 60/20/20 the dev set grows with the data, and at a million
-# examples it holds 200,000 examples that could have been training data. With 98/1/1
-# a small data set gets a useless dev set (one example out of 100), but at a million
-# the 1% is already 10,000 examples — inside the green band. So: 60/20/20 for
-# thousands of examples, 98/1/1 (or less) for millions.
+# Read the dev column (bold). With 60/20/20 the dev set grows with the data, and at a
+# million examples it holds 200,000 examples that could have been training data. With
+# 98/1/1 a small data set gets a useless dev set (one example out of 100), but at a
+# million the 1% is already 10,000 examples — plenty to tell two models apart (about
+# 1,000 to 10,000 is enough). So: 60/20/20 for thousands of examples, 98/1/1 (or less)
+# for millions.
 #
 # ## 2. A reproducible, stratified split of the digits
 #
@@ -121,8 +96,9 @@ lesson.savefig(fig, "sizes_by_data_size")
 digits = datasets.load_digits(ratios=(1.0, 0.0, 0.0), seed=lesson.seed)  # all 1,797, unsplit
 x_all, y_all = digits.x_train, digits.y_train
 stratified = datasets.train_dev_test_split(x_all, y_all, ratios=(0.6, 0.2, 0.2), seed=lesson.seed)
-plain = datasets.train_dev_test_split(x_all, y_all, ratios=(0.6, 0.2, 0.2), stratify=False,
-                                      seed=lesson.seed)
+plain = datasets.train_dev_test_split(
+    x_all, y_all, ratios=(0.6, 0.2, 0.2), stratify=False, seed=lesson.seed
+)
 PARTS = ("train", "dev", "test")
 
 
@@ -135,11 +111,15 @@ overall = class_shares(y_all)
 
 def largest_deviation(split):
     """Largest |share of a class in a part − its share overall|, over classes and parts."""
-    return max(np.max(np.abs(class_shares(getattr(split, f"y_{part}")) - overall)) for part in PARTS)
+    return max(
+        np.max(np.abs(class_shares(getattr(split, f"y_{part}")) - overall)) for part in PARTS
+    )
 
 
-print(f"largest class-share deviation: stratified {largest_deviation(stratified):.2%}, "
-      f"plain random {largest_deviation(plain):.2%}")
+print(
+    f"largest class-share deviation: stratified {largest_deviation(stratified):.2%}, "
+    f"plain random {largest_deviation(plain):.2%}"
+)
 
 # %% [markdown]
 # Now the promises the helper makes, checked on every split this lesson made (all the
@@ -159,11 +139,18 @@ def times_used(split):
 counts = [times_used(s) for s in all_splits]
 disjoint = all(c.max() <= 1 for c in counts)  # no example in two parts (or twice in one)
 covers = all(c.min() >= 1 for c in counts)  # no example left out
-lesson.claim(f"train, dev and test indices are pairwise disjoint ({len(all_splits)} splits)",
-             disjoint, target="True", holds=disjoint)
-lesson.claim(f"together they cover every example exactly once ({len(all_splits)} splits)",
-             covers, target="True", holds=covers)
-
+lesson.claim(
+    f"train, dev and test indices are pairwise disjoint ({len(all_splits)} splits)",
+    disjoint,
+    target="True",
+    holds=disjoint,
+)
+lesson.claim(
+    f"together they cover every example exactly once ({len(all_splits)} splits)",
+    covers,
+    target="True",
+    holds=covers,
+)
 
 
 def largest_share_deviation(split):
@@ -177,46 +164,61 @@ deviation = max([largest_deviation(stratified)] + [largest_share_deviation(s) fo
 lesson.claim(
     "stratified splits keep every class's share in train, dev and test "
     "(largest deviation from the whole set; digits 60/20/20 and m ≥ 10,000 with both rules)",
-    deviation, target="<= 0.02", holds=deviation <= 0.02,
+    deviation,
+    target="<= 0.02",
+    holds=deviation <= 0.02,
 )
 
 again = datasets.train_dev_test_split(x_all, y_all, ratios=(0.6, 0.2, 0.2), seed=lesson.seed)
 other = datasets.train_dev_test_split(x_all, y_all, ratios=(0.6, 0.2, 0.2), seed=lesson.seed + 1)
-same = all(np.array_equal(getattr(again, f"{p}_index"), getattr(stratified, f"{p}_index"))
-           for p in PARTS)
+same = all(
+    np.array_equal(getattr(again, f"{p}_index"), getattr(stratified, f"{p}_index")) for p in PARTS
+)
 different = not np.array_equal(other.dev_index, stratified.dev_index)
-lesson.claim("the same seed gives the same split (every index identical)", same,
-             target="True", holds=same)
-lesson.claim("a different seed gives a different split", different, target="True",
-             holds=different)
+lesson.claim(
+    "the same seed gives the same split (every index identical)", same, target="True", holds=same
+)
+lesson.claim("a different seed gives a different split", different, target="True", holds=different)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.2), sharey=True)
-classes = np.arange(10)
-max_share = max(class_shares(getattr(s, f"y_{part}")).max() for s in (stratified, plain) for part in PARTS)
-for ax, split, name in ((axes[0], stratified, "stratified (default)"),
-                        (axes[1], plain, "plain random (stratify=False)")):
+classes, width = np.arange(10), 0.27
+for ax, split, name in (
+    (axes[0], stratified, "stratified (default)"),
+    (axes[1], plain, "plain random (stratify=False)"),
+):
     for i, part in enumerate(PARTS):
-        shares = class_shares(getattr(split, f"y_{part}"))
-        ax.bar(classes + (i - 1) * width, 100 * shares, width, color=plotting.color(part),
-               label=f"{part} ({len(getattr(split, f'y_{part}'))})")
-    ax.plot(classes, 100 * overall, "_", ms=22, mew=2, color=plotting.color("black"),
-            label="whole set")
-    ax.set_ylim(0.5 * 100 * overall.min(), 100 * 1.25 * max_share)
+        labels = getattr(split, f"y_{part}")
+        ax.bar(
+            classes + (i - 1) * width,
+            100 * (class_shares(labels) - overall),
+            width,
+            color=plotting.color(part),
+            label=f"{part} ({len(labels)} digits)",
+        )
+    ax.axhspan(
+        -2, 2, color=plotting.color("grey"), alpha=0.12, zorder=0, label="±2 points (the claim)"
+    )
+    ax.axhline(0, color=plotting.color("black"), lw=0.8)
     ax.set_xticks(classes)
     ax.set_xlabel("digit")
-    ax.set_title(f"{name}: largest deviation {largest_deviation(split):.1%}")
-axes[0].set_ylabel("share of the part (%)")
-axes[0].legend(ncols=4, fontsize=8, loc="upper left")
-fig.suptitle("Class ratios per split, digits 60/20/20", fontweight="bold")
+    ax.set_title(f"{name}: largest deviation {100 * largest_deviation(split):.1f} points")
+axes[0].set_ylabel("share in the part − share in the whole set\n(percentage points)")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=4)
+fig.suptitle(
+    "Class ratios per split, digits 60/20/20: deviation from the whole set "
+    f"(each digit is about {100 * overall.mean():.0f}% of it)",
+    fontweight="bold",
+)
 lesson.savefig(fig, "class_ratios")
 
 # %% [markdown]
-# Left: the stratified split keeps the share of every digit within a fraction of a
-# point of the whole set in all three parts. Right: a plain random split drifts by a
-# few points per class in the small dev and test sets — harmless for balanced digits,
-# but with a rare class (1% fraud, say) a random dev set of a few hundred examples can
-# contain almost none of it.
+# Each bar is how far a digit's share in one part is from its share in the whole set
+# (zero = the same ratio). Left: the stratified split keeps every digit within a
+# fraction of a point in all three parts — the bars are barely visible. Right: a plain
+# random split drifts by a point or more per class in the small dev and test sets —
+# harmless for balanced digits, but with a rare class (1% fraud, say) a random dev set
+# of a few hundred examples can contain almost none of it.
 #
 # ## 3. Dev and test from different distributions
 #
@@ -225,7 +227,7 @@ lesson.savefig(fig, "class_ratios")
 #
 # - the stratified **dev** set (same distribution as the test set);
 # - a **mismatched dev** set: the same dev images, but from "another camera" that
-#   frames every digit 2 pixels further right (`datasets.shift_images`);
+#   frames every digit one pixel further right (`datasets.shift_images`);
 # - the **test** set.
 
 # %%
@@ -236,10 +238,14 @@ BATCH_SIZE = 64
 BATCHES = int(np.ceil(len(x_train) / BATCH_SIZE))  # per epoch, run in one execution
 x_dev_shifted = datasets.shift_images(x_dev.reshape(-1, 8, 8), 0, SHIFT).reshape(-1, 64)
 
-model = dlcourse.deep_net((64,), HIDDEN_UNITS, num_classes=10, activation="relu",
-                          initializer="he", seed=lesson.seed)
-model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
-              steps_per_execution=BATCHES)
+model = dlcourse.deep_net(
+    (64,), HIDDEN_UNITS, num_classes=10, activation="relu", initializer="he", seed=lesson.seed
+)
+model.compile(
+    optimizer=keras.optimizers.Adam(0.01),
+    loss="sparse_categorical_crossentropy",
+    steps_per_execution=BATCHES,
+)
 model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0)
 
 
@@ -258,23 +264,44 @@ for name, value in errors.items():
 
 matched_gap = abs(errors["dev (same distribution)"] - errors["test"])
 mismatched_gap = abs(errors[f"dev (shifted {SHIFT} px)"] - errors["test"])
-lesson.claim("same-distribution dev set predicts the test error: |dev error − test error|",
-             matched_gap, target="<= 0.05", holds=matched_gap <= 0.05)
-lesson.claim(f"mismatched dev set (shifted {SHIFT} px) misses the test error: "
-             "|dev error − test error|",
-             mismatched_gap, target=">= 0.2", holds=mismatched_gap >= 0.2)
+lesson.claim(
+    "same-distribution dev set predicts the test error: |dev error − test error|",
+    matched_gap,
+    target="<= 0.05",
+    holds=matched_gap <= 0.05,
+)
+lesson.claim(
+    f"mismatched dev set (shifted {SHIFT} px) misses the test error: |dev error − test error|",
+    mismatched_gap,
+    target=">= 0.2",
+    holds=mismatched_gap >= 0.2,
+)
 
 # %%
 fig, (ax_err, ax_img) = plt.subplots(1, 2, figsize=(11, 3.8), width_ratios=(1.6, 1))
 names = list(errors)
-colors = [plotting.color("train"), plotting.color("dev"), plotting.color("bad"),
-          plotting.color("test")]
+colors = [
+    plotting.color("train"),
+    plotting.color("dev"),
+    plotting.color("purple"),
+    plotting.color("test"),
+]
 sizes_used = [len(y_train), len(y_dev), len(y_dev), len(y_test)]
 percent = np.array([100 * errors[n] for n in names])
-two_se = np.array([200 * np.sqrt(errors[n] * (1 - errors[n]) / m) for n, m in zip(names, sizes_used)])
+two_se = np.array(
+    [200 * np.sqrt(errors[n] * (1 - errors[n]) / m) for n, m in zip(names, sizes_used)]
+)
 ax_err.bar(np.arange(4), percent, color=colors)
-ax_err.errorbar(np.arange(4), percent, yerr=two_se, fmt="none", ecolor=plotting.color("black"),
-                capsize=4, lw=1, label="±2 standard errors (sampling noise)")
+ax_err.errorbar(
+    np.arange(4),
+    percent,
+    yerr=two_se,
+    fmt="none",
+    ecolor=plotting.color("black"),
+    capsize=4,
+    lw=1,
+    label="±2 standard errors (sampling noise)",
+)
 for i, (value, noise) in enumerate(zip(percent, two_se)):
     ax_err.text(i, value + noise + 1, f"{value:.1f}%", ha="center", va="bottom", fontsize=9)
 ax_err.set_xticks(np.arange(4), [n.replace(" (", "\n(") for n in names])
@@ -290,7 +317,9 @@ def tile(images, pad=1):
     return np.concatenate(list(padded), axis=1)
 
 
-shown = np.concatenate([tile(x_dev[:5].reshape(-1, 8, 8)), tile(x_dev_shifted[:5].reshape(-1, 8, 8))])
+shown = np.concatenate(
+    [tile(x_dev[:5].reshape(-1, 8, 8)), tile(x_dev_shifted[:5].reshape(-1, 8, 8))]
+)
 ax_img.imshow(shown, cmap="gray_r")
 ax_img.set_xticks([])
 ax_img.set_yticks([4.5, 14.5], ["dev", "shifted\ndev"])

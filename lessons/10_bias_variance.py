@@ -1,4 +1,4 @@
-"""Lesson 10 — Bias and variance: reading train and dev error, and the basic recipe.
+"""Bias and variance: diagnose, then the basic recipe
 
 Reproduces Ng's bias/variance table with `dlcourse.diagnostics.diagnose`, then runs the
 real experiment on noisy 2-D data: logistic regression underfits (high bias), a big
@@ -7,15 +7,9 @@ regularization is just right. `diagnose()` applied to each model's measured erro
 them in the three regimes, and its advice is Ng's "basic recipe".
 
 Claim: diagnose() reproduces Ng's bias/variance table; three models land in the three regimes.
-
-Run it:
-    python lessons/10_bias_variance.py            # full mode, figures in out/10_bias_variance/
-    python lessons/10_bias_variance.py --quick    # the small budget the tests use
 """
 
 # %% [markdown]
-# # Bias and variance
-#
 # Two numbers tell you what to do next with a model: its **training-set error** and
 # its **dev-set error**. Compare them with the best error any classifier could reach
 # on this data, the **Bayes error** (people's error is a common stand-in for it; Ng,
@@ -54,7 +48,7 @@ from dlcourse import datasets, plotting
 from dlcourse.diagnostics import diagnose
 from dlcourse.lesson import start
 
-lesson = start("10_bias_variance", title="Bias and variance: diagnose, then the basic recipe")
+lesson = start(__file__)
 
 M_TRAIN = 200  # few training points: easy to memorise
 M_DEV = 2000  # a large dev set from the same distribution: dev error to about ±0.7 points
@@ -65,6 +59,9 @@ LAMBD = 4.0  # the course's λ for the regularized network, L2 = (λ/2m) Σ ||W|
 STEPS = lesson.pick(full=2000, quick=500)  # full-batch Adam steps for every model
 LEARNING_RATE = 0.01
 TOLERANCE = 0.05  # diagnose(): a gap above 5 points counts as "high"
+CURVE_UNITS = 16  # units per layer of the network whose learning curves we draw
+WIDTHS = lesson.pick(full=[2, 4, 8, CURVE_UNITS], quick=[CURVE_UNITS])  # between the two ends
+TRAIN_SIZES = lesson.pick(full=[50, 100, 400, 800], quick=[800])  # besides M_TRAIN = 200
 
 # %% [markdown]
 # ## 1. `diagnose()` reproduces Ng's table
@@ -87,8 +84,10 @@ table = [diagnose(train, dev, bayes, tolerance=TOLERANCE) for train, dev, bayes,
 header = f"{'train':>6} {'dev':>6} {'Bayes':>6} | {'avoid. bias':>11} {'variance':>9} | verdict"
 print(header + "\n" + "-" * len(header))
 for result in table:
-    print(f"{result.train_error:6.1%} {result.dev_error:6.1%} {result.bayes_error:6.1%} | "
-          f"{result.avoidable_bias:+11.1%} {result.variance:+9.1%} | {result.verdict}")
+    print(
+        f"{result.train_error:6.1%} {result.dev_error:6.1%} {result.bayes_error:6.1%} | "
+        f"{result.avoidable_bias:+11.1%} {result.variance:+9.1%} | {result.verdict}"
+    )
 print("\nadvice for 15% / 30%:", "; ".join(table[2].advice))
 
 verdicts = [result.verdict for result in table]
@@ -102,39 +101,35 @@ lesson.claim(
 )
 
 # %%
-fig, ax = plt.subplots(figsize=(9.5, 2.6))
-ax.axis("off")
-cells = [
-    [f"{r.train_error:.1%}", f"{r.dev_error:.1%}", f"{r.bayes_error:.0%}",
-     f"{r.avoidable_bias:+.1%}", f"{r.variance:+.1%}", r.verdict, ng]
-    for r, ng in zip(table, expected)
-]
-columns = ["train error", "dev error", "Bayes error", "avoidable bias", "variance",
-           "diagnose() says", "Ng says"]
-chart = ax.table(cellText=cells, colLabels=columns, loc="center", cellLoc="center")
-chart.auto_set_font_size(False)
-chart.set_fontsize(9)
-chart.scale(1.0, 1.5)
-for (row, col), cell in chart.get_celld().items():
-    cell.set_edgecolor(plotting.color("grey"))
-    if row == 0:
-        cell.set_text_props(weight="bold")
-    elif col in (3, 4):
-        high = (table[row - 1].high_bias, table[row - 1].high_variance)[col - 3]
-        cell.set_facecolor(plotting.color("bad") if high else plotting.color("good"))
-        cell.set_alpha(0.25)
-    elif col in (5, 6):
-        cell.set_facecolor(plotting.color("sky"))
-        cell.set_alpha(0.15)
-chart.auto_set_column_width(list(range(len(columns))))
-ax.set_title(f"Ng's bias/variance table, reproduced by diagnose()  "
-             f"(a gap > {TOLERANCE:.0%} is high: red)")
-lesson.savefig(fig, "ng_table")
+plotting.show_table(
+    [
+        "train error",
+        "dev error",
+        "Bayes error",
+        "avoidable bias",
+        "variance",
+        "diagnose() says",
+        "Ng says",
+    ],
+    [
+        [
+            f"{r.train_error:.1%}",
+            f"{r.dev_error:.1%}",
+            f"{r.bayes_error:.0%}",
+            f"**{r.avoidable_bias:+.1%}**" if r.high_bias else f"{r.avoidable_bias:+.1%}",
+            f"**{r.variance:+.1%}**" if r.high_variance else f"{r.variance:+.1%}",
+            r.verdict,
+            ng,
+        ]
+        for r, ng in zip(table, expected)
+    ],
+)
 
 # %% [markdown]
-# Red cells are the gaps `diagnose()` calls high. The last row is the same 15% / 16%
-# as the second, but with a Bayes error of 15% the avoidable bias is zero, and the
-# verdict flips from "high bias" to "fine". The Bayes error is part of the diagnosis.
+# Bold gaps are the ones `diagnose()` calls high (more than 5 points). The last row is
+# the same 15% / 16% as the second, but with a Bayes error of 15% the avoidable bias is
+# zero, and the verdict flips from "high bias" to "fine". The Bayes error is part of the
+# diagnosis.
 #
 # ## 2. A real experiment: three models on noisy moons
 #
@@ -144,6 +139,7 @@ lesson.savefig(fig, "ng_table")
 # points: the Bayes error is 10%, known by construction, on both sets. We train on
 # only 200 points and measure dev error on 2,000 fresh points from the same
 # distribution.
+
 
 # %%
 def noisy_moons(n, seed):
@@ -157,9 +153,11 @@ def noisy_moons(n, seed):
 x_train, y_train, flipped_train = noisy_moons(M_TRAIN, seed=lesson.seed)
 x_dev, y_dev, flipped_dev = noisy_moons(M_DEV, seed=10_000 + lesson.seed)
 BAYES_ERROR = LABEL_FLIP
-print(f"train {x_train.shape}, dev {x_dev.shape}; flipped labels: "
-      f"{flipped_train.mean():.1%} of train, {flipped_dev.mean():.1%} of dev "
-      f"(Bayes error {BAYES_ERROR:.0%})")
+print(
+    f"train {x_train.shape}, dev {x_dev.shape}; flipped labels: "
+    f"{flipped_train.mean():.1%} of train, {flipped_dev.mean():.1%} of dev "
+    f"(Bayes error {BAYES_ERROR:.0%})"
+)
 
 # %% [markdown]
 # Three models, all built with `dlcourse.deep_net` and trained the same way
@@ -180,19 +178,35 @@ MODELS = {
     "logistic regression": dict(hidden_units=(), regularizer=None),
     "big network": dict(hidden_units=BIG_NET, regularizer=None),
     f"big network + L2 (λ = {LAMBD:g})": dict(
-        hidden_units=BIG_NET, regularizer=dlcourse.L2(LAMBD, m=M_TRAIN)),
+        hidden_units=BIG_NET, regularizer=dlcourse.L2(LAMBD, m=M_TRAIN)
+    ),
 }
 
 
-def train(hidden_units, regularizer):
+def train(hidden_units, regularizer, x=x_train, y=y_train):
+    """A `deep_net` trained with STEPS full-batch Adam steps on (x, y) (default: the 200 points)."""
     model = dlcourse.deep_net(
-        (2,), hidden_units, num_classes=1, activation="relu", initializer="he",
-        regularizer=regularizer, seed=lesson.seed,
+        (2,),
+        hidden_units,
+        num_classes=1,
+        activation="relu",
+        initializer="he",
+        regularizer=regularizer,
+        seed=lesson.seed,
     )
-    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="binary_crossentropy",
-                  steps_per_execution=STEPS)
-    model.fit(np.tile(x_train, (STEPS, 1)), np.tile(y_train, STEPS), batch_size=M_TRAIN,
-              epochs=1, shuffle=False, verbose=0)
+    model.compile(
+        optimizer=keras.optimizers.Adam(LEARNING_RATE),
+        loss="binary_crossentropy",
+        steps_per_execution=STEPS,
+    )
+    model.fit(
+        np.tile(x, (STEPS, 1)),
+        np.tile(y, STEPS),
+        batch_size=len(x),
+        epochs=1,
+        shuffle=False,
+        verbose=0,
+    )
     return model
 
 
@@ -205,27 +219,48 @@ def error(model, x, y):
 trained, diagnoses = {}, {}
 for name, settings in MODELS.items():
     trained[name] = train(**settings)
-    diagnoses[name] = diagnose(error(trained[name], x_train, y_train),
-                               error(trained[name], x_dev, y_dev),
-                               BAYES_ERROR, tolerance=TOLERANCE)
+    diagnoses[name] = diagnose(
+        error(trained[name], x_train, y_train),
+        error(trained[name], x_dev, y_dev),
+        BAYES_ERROR,
+        tolerance=TOLERANCE,
+    )
     print(f"{name:>26}: {diagnoses[name]}")
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.4), sharey=True)
 for ax, (name, model) in zip(axes, trained.items()):
     result = diagnoses[name]
-    plotting.plot_decision_boundary(ax, lambda grid, model=model: np.asarray(model(grid)),
-                                    x_train, y_train, resolution=150, margin=0.3)
+    plotting.plot_decision_boundary(
+        ax,
+        lambda grid, model=model: np.asarray(model(grid)),
+        x_train,
+        y_train,
+        resolution=150,
+        margin=0.3,
+    )
     flips = x_train[flipped_train]
-    ax.scatter(flips[:, 0], flips[:, 1], s=60, facecolor="none", edgecolor=plotting.color("black"),
-               linewidth=0.8, label="flipped label")
-    ax.set_title(f"{name}\ntrain error {result.train_error:.1%} · dev error {result.dev_error:.1%}"
-                 f"\n→ {result.verdict}")
+    ax.scatter(
+        flips[:, 0],
+        flips[:, 1],
+        s=60,
+        facecolor="none",
+        edgecolor=plotting.color("black"),
+        linewidth=0.8,
+        label="flipped label",
+    )
+    ax.set_title(
+        f"{name}\ntrain error {result.train_error:.1%} · dev error {result.dev_error:.1%}"
+        f"\n→ {result.verdict}"
+    )
 axes[1].set_ylabel("")
 axes[2].set_ylabel("")
 axes[0].legend(loc="lower left", fontsize=8, frameon=True)
-fig.suptitle(f"{M_TRAIN} training points, {LABEL_FLIP:.0%} of labels flipped "
-             f"(Bayes error {BAYES_ERROR:.0%})", fontweight="bold")
+fig.suptitle(
+    f"{M_TRAIN} training points, {LABEL_FLIP:.0%} of labels flipped "
+    f"(Bayes error {BAYES_ERROR:.0%})",
+    fontweight="bold",
+)
 lesson.savefig(fig, "boundaries")
 
 # %% [markdown]
@@ -250,31 +285,174 @@ lesson.claim(
 for name in MODELS:
     print(f"{name:>26}: next -> {'; '.join(diagnoses[name].advice)}")
 
-fig, ax = plt.subplots(figsize=(7.5, 4.0))
+fig, ax = plt.subplots(figsize=(8.5, 4.4))
 positions = np.arange(len(MODELS))
 width = 0.38
 bias = [100 * diagnoses[name].avoidable_bias for name in MODELS]
 variance = [100 * diagnoses[name].variance for name in MODELS]
-ax.bar(positions - width / 2, bias, width, color=plotting.color("blue"),
-       label="avoidable bias = train − Bayes")
-ax.bar(positions + width / 2, variance, width, color=plotting.color("orange"),
-       label="variance = dev − train")
-ax.axhline(100 * TOLERANCE, color=plotting.color("bad"), ls="--", lw=1,
-           label=f"tolerance ({TOLERANCE:.0%}): above is high")
+for offset, values, col, label in (
+    (-width / 2, bias, "blue", "avoidable bias = train − Bayes"),
+    (width / 2, variance, "orange", "variance = dev − train"),
+):
+    bars = ax.bar(positions + offset, values, width, color=plotting.color(col), label=label)
+    ax.bar_label(bars, labels=[f"{v:+.1f}" for v in values], fontsize=8, padding=2)
+ax.axhline(
+    100 * TOLERANCE,
+    color=plotting.color("bad"),
+    ls="--",
+    lw=1,
+    label=f"tolerance ({100 * TOLERANCE:.0f} points): above is high",
+)
 ax.axhline(0, color=plotting.color("black"), lw=0.8)
+below = [i for i, value in enumerate(bias) if value < -1]
+for i in below:
+    ax.annotate(
+        "below 0: train error < Bayes error,\ni.e. it fits the flipped labels",
+        (positions[i] - width / 2, bias[i]),
+        xytext=(-40, -8),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize=8,
+    )
+ax.set_ylim(min(bias + variance + [0]) - 5, max(bias + variance) + 3)
 ax.set_xticks(positions, [f"{name}\n({diagnoses[name].verdict})" for name in MODELS], fontsize=8)
-ax.set_ylabel("gap (percentage points)")
+ax.set_ylabel("gap (percentage points of error)")
 ax.set_title("diagnose() on the three trained models")
-ax.legend(fontsize=8)
+fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8)
 lesson.savefig(fig, "gaps")
 
 # %% [markdown]
+# Both gaps are differences of two error rates, so they are measured in percentage
+# points (train error 2% and Bayes error 10% give an avoidable bias of −8 points).
 # Read the bars with the basic recipe. Logistic regression: the blue bar is high, so
 # first **get a bigger network** (that is what `diagnose()` advises). The big network
-# fixes the bias (its blue bar is even negative: it fits the training set better than
-# the Bayes rule, i.e. it fits noise) but now the orange bar is high, so **regularize**
-# (or get more data). With L2 both gaps are small: done — and only now look at the
-# test set, once.
+# fixes the bias — its blue bar is even negative: it fits the training set better than
+# the Bayes rule, which is only possible by fitting the flipped labels, the noise — but
+# now the orange bar is high, so **regularize** (or get more data). With L2 both gaps
+# are small: done — and only now look at the test set, once.
+#
+# ## 4. Error against capacity: the U-curve
+#
+# The three models are points on one curve. Between logistic regression and the big
+# network lie the same three-layer network with fewer units per layer. We train each
+# the same way and plot training and dev error against the number of parameters.
+
+# %%
+capacity = {0: trained["logistic regression"], BIG_NET[0]: trained["big network"]}
+for units in WIDTHS:
+    capacity[units] = train((units,) * len(BIG_NET), regularizer=None)
+capacity = dict(sorted(capacity.items()))
+size = {units: model.count_params() for units, model in capacity.items()}
+u_train = {units: error(model, x_train, y_train) for units, model in capacity.items()}
+u_dev = {units: error(model, x_dev, y_dev) for units, model in capacity.items()}
+sweet = min(u_dev, key=u_dev.get)
+for units in capacity:
+    mark = "  <- lowest dev error" if units == sweet else ""
+    print(
+        f"{units:>3} units per layer ({size[units]:>6,} parameters): train error "
+        f"{u_train[units]:.1%}, dev error {u_dev[units]:.1%}{mark}"
+    )
+
+# %% [markdown]
+# ## 5. Error against training-set size: learning curves
+#
+# The other fix for variance is more data. We take the three-layer network with
+# 16 units per layer (no regularization; it overfits the 200 points) and train it on
+# fewer or more fresh points from the same noisy moons, measuring both errors on the same
+# dev set.
+
+# %%
+curve_train, curve_dev = {M_TRAIN: u_train[CURVE_UNITS]}, {M_TRAIN: u_dev[CURVE_UNITS]}
+for m in TRAIN_SIZES:
+    x_m, y_m, _ = noisy_moons(m, seed=20_000 + lesson.seed)
+    model = train((CURVE_UNITS,) * len(BIG_NET), regularizer=None, x=x_m, y=y_m)
+    curve_train[m], curve_dev[m] = error(model, x_m, y_m), error(model, x_dev, y_dev)
+sizes = sorted(curve_train)
+for m in sizes:
+    print(
+        f"{CURVE_UNITS}×{len(BIG_NET)} network on {m:>4} points: "
+        f"train error {curve_train[m]:.1%}, dev error {curve_dev[m]:.1%}"
+    )
+
+# %%
+fig, (ax_u, ax_m) = plt.subplots(1, 2, figsize=(12, 4.4), sharey=True)
+params = [size[units] for units in capacity]
+ax_u.plot(
+    params,
+    [100 * u_train[u] for u in capacity],
+    "o-",
+    color=plotting.color("train"),
+    label="train error",
+)
+ax_u.plot(
+    params, [100 * u_dev[u] for u in capacity], "s-", color=plotting.color("dev"), label="dev error"
+)
+ax_u.plot(
+    size[sweet],
+    100 * u_dev[sweet],
+    "*",
+    ms=18,
+    color=plotting.color("black"),
+    label=f"lowest dev error: {sweet} units per layer",
+)
+for units in capacity:
+    name = "logistic\nregression" if units == 0 else f"{units}×{len(BIG_NET)}"
+    ax_u.annotate(
+        name,
+        (size[units], 100 * u_train[units]),
+        xytext=(0, -14),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        fontsize=7,
+    )
+ax_u.set_xscale("log")
+ax_u.set_xlabel("parameters (log scale; labels: units × hidden layers)")
+ax_u.set_ylabel("error (%)")
+ax_u.set_title("Capacity: bias falls, variance grows")
+ax_m.plot(
+    sizes,
+    [100 * curve_train[m] for m in sizes],
+    "o-",
+    color=plotting.color("train"),
+    label="train error",
+)
+ax_m.plot(
+    sizes, [100 * curve_dev[m] for m in sizes], "s-", color=plotting.color("dev"), label="dev error"
+)
+ax_m.set_xscale("log")
+ax_m.set_xlabel("training examples m (log scale)")
+ax_m.set_title(f"More data: the {CURVE_UNITS}×{len(BIG_NET)} network's gap closes")
+for ax in (ax_u, ax_m):
+    ax.axhline(
+        100 * BAYES_ERROR,
+        color=plotting.color("reference"),
+        ls="--",
+        lw=1,
+        label=f"Bayes error ({BAYES_ERROR:.0%})",
+    )
+    ax.set_ylim(-2, None)
+ax_m.set_xticks(sizes, [str(m) for m in sizes])
+ax_m.minorticks_off()
+fig.legend(*ax_u.get_legend_handles_labels(), loc="outside lower center", ncols=4)
+fig.suptitle(
+    f"Noisy moons, {LABEL_FLIP:.0%} labels flipped; dev error on {M_DEV:,} points",
+    fontweight="bold",
+)
+lesson.savefig(fig, "capacity_and_data")
+
+# %% [markdown]
+# Left: the **U-curve**. Logistic regression (left end) has train and dev error both far
+# above the Bayes error: high bias. As the network grows, the training error keeps
+# falling — below the Bayes error for the biggest ones, which memorise flipped labels —
+# while the dev error first falls and then rises again: high variance. The star marks the
+# sweet spot on this data; regularization (L2, section 2) lets the biggest network work
+# as well as it. Right: **learning curves** of the 16×3 network. With few points it fits
+# them all (train error near 0) and generalizes badly; with more data it can no longer
+# memorise, its training error rises towards the Bayes error, its dev error falls, and
+# the gap — the variance — closes. The high-bias model would not be helped the same way:
+# its two errors are already close, and more data cannot bring them down to 10%.
 #
 # ## What to remember
 #

@@ -1,4 +1,4 @@
-"""Lesson 16 — Normalizing inputs.
+"""Normalizing inputs
 
 Fits a linear regression to two features on very different scales (x1 in [1, 1000],
 x2 in [0, 1]) with full-batch gradient descent, once on the raw features and once on
@@ -9,15 +9,9 @@ normalized with the *training* mean and standard deviation, as
 `keras.layers.Normalization` does.
 
 Claim: gradient descent on normalized inputs reaches the target cost in ≥ 5× fewer steps.
-
-Run it:
-    python lessons/16_input_normalization.py          # full mode, figures in out/16_input_normalization/
-    python lessons/16_input_normalization.py --quick  # the small budget the tests use
 """
 
 # %% [markdown]
-# # Normalizing inputs
-#
 # Ng's recipe (course 2, week 1), per feature, on the **training** set:
 #
 # `μ = (1/m) Σ x⁽ⁱ⁾`,  `σ² = (1/m) Σ (x⁽ⁱ⁾ − μ)²`,  then `x ← (x − μ) / σ`,
@@ -46,7 +40,7 @@ import tensorflow as tf
 from dlcourse import plotting
 from dlcourse.lesson import start
 
-lesson = start("16_input_normalization", title="Normalizing inputs")
+lesson = start(__file__)
 
 M_TRAIN, M_TEST = 200, 100
 TRUE_W, TRUE_B, NOISE = np.array([0.002, 2.0]), 1.0, 0.1  # both features matter
@@ -90,15 +84,20 @@ keras_test = np.asarray(normalizer(x_test.astype("float32")))
 mean_error = np.max(np.abs(np.asarray(normalizer.mean).ravel() - mu) / mu)
 var_error = np.max(np.abs(np.asarray(normalizer.variance).ravel() - sigma**2) / sigma**2)
 test_error = np.max(np.abs(keras_test - x_test_norm))
-print(f"Keras Normalization vs ours: mean rel. error {mean_error:.1e}, "
-      f"variance rel. error {var_error:.1e}, normalized test max difference {test_error:.1e}")
+print(
+    f"Keras Normalization vs ours: mean rel. error {mean_error:.1e}, "
+    f"variance rel. error {var_error:.1e}, normalized test max difference {test_error:.1e}"
+)
 lesson.claim(
     "Normalization adapted on train (float32) vs our train μ, σ applied to test: max difference",
     max(mean_error, var_error, test_error),
     target="< 1e-5",
     holds=max(mean_error, var_error, test_error) < 1e-5,
 )
-train_mean, test_mean = np.abs(x_train_norm.mean(axis=0)).max(), np.abs(x_test_norm.mean(axis=0)).max()
+train_mean, test_mean = (
+    np.abs(x_train_norm.mean(axis=0)).max(),
+    np.abs(x_test_norm.mean(axis=0)).max(),
+)
 lesson.claim(
     "max |mean| of normalized features: [train, test] (train exactly 0, test not)",
     [train_mean, test_mean],
@@ -113,6 +112,7 @@ lesson.claim(
 # `θ = (w1, w2, b)` and `A = [x, 1]` (an `(m, 3)` matrix), the gradient is
 # `(1/m) Aᵀ(Aθ − y)` and the Hessian is the constant matrix `H = (1/m) AᵀA`. We check
 # the NumPy gradient against `tf.GradientTape` once.
+
 
 # %%
 def design(x):
@@ -152,21 +152,34 @@ lesson.claim(
 # The eigenvalues of `H` tell it — and show LeCun's point that the *mean* matters, not
 # only the scale:
 
+
 # %%
 def problem(a):
     """Everything gradient descent on this quadratic will do, from its Hessian."""
     hessian = a.T @ a / len(a)
     theta_star = np.linalg.solve(hessian, a.T @ y_train / len(a))
     eigenvalues, eigenvectors = np.linalg.eigh(hessian)
-    return dict(a=a, hessian=hessian, theta_star=theta_star, j_star=cost(theta_star, a, y_train),
-                lam=eigenvalues, c=eigenvectors.T @ (np.zeros(3) - theta_star))
+    return dict(
+        a=a,
+        hessian=hessian,
+        theta_star=theta_star,
+        j_star=cost(theta_star, a, y_train),
+        lam=eigenvalues,
+        c=eigenvectors.T @ (np.zeros(3) - theta_star),
+    )
 
 
-for label, x in (("raw", x_train), ("centered only", x_train - mu), ("scaled only", x_train / sigma),
-                 ("normalized", x_train_norm)):
+for label, x in (
+    ("raw", x_train),
+    ("centered only", x_train - mu),
+    ("scaled only", x_train / sigma),
+    ("normalized", x_train_norm),
+):
     lam = problem(design(x))["lam"]
-    print(f"{label:>14}: λ_max = {lam[-1]:10.4g}, λ_min = {lam[0]:9.3g}, "
-          f"λ_max/λ_min = {lam[-1] / lam[0]:9.3g}")
+    print(
+        f"{label:>14}: λ_max = {lam[-1]:10.4g}, λ_min = {lam[0]:9.3g}, "
+        f"λ_max/λ_min = {lam[-1] / lam[0]:9.3g}"
+    )
 
 raw, norm = problem(a_raw), problem(a_norm)
 j0 = cost(np.zeros(3), a_raw, y_train)
@@ -183,6 +196,7 @@ print(f"J(0) = {j0:.4f}, J* = {raw['j_star']:.5f} (normalized: {norm['j_star']:.
 # log grid (all at once, one column of `θ` per rate) and call a rate *unstable* when the
 # cost goes up again at some point (for a stable rate it only ever goes down).
 # LeCun's bound predicts the edge: `η < 2/λ_max`.
+
 
 # %%
 def run_gd(a, eta, steps, every=1):
@@ -214,8 +228,10 @@ for p in (raw, norm):
     p["eta_grid"], p["stable"] = largest_stable(p["a"])
 ratios = [p["eta_grid"] / p["lecun"] for p in (raw, norm)]
 for label, p in (("raw", raw), ("normalized", norm)):
-    print(f"{label:>10}: largest stable rate on the grid {p['eta_grid']:.3g}, "
-          f"LeCun 2/λ_max = {p['lecun']:.3g}")
+    print(
+        f"{label:>10}: largest stable rate on the grid {p['eta_grid']:.3g}, "
+        f"LeCun 2/λ_max = {p['lecun']:.3g}"
+    )
 lesson.claim(
     "largest stable grid learning rate / LeCun's 2/λ_max, [raw, normalized]",
     ratios,
@@ -232,6 +248,7 @@ lesson.claim(
 # even when there are far too many to run — and we check the formula against the
 # steps we do run. Each problem gets the learning rate on the grid that reaches the
 # target in the fewest steps.
+
 
 # %%
 def gap_after(p, eta, t):
@@ -268,7 +285,9 @@ for p in (raw, norm):
     p["run_gap"] = run_gap
     exact = gap_after(p, p["eta"], np.arange(len(run_gap)))
     resolvable = exact > 1e-9 * (j0 - p["j_star"])  # above float64 round-off in J
-    formula_error = max(formula_error, np.max(np.abs(run_gap - exact)[resolvable] / exact[resolvable]))
+    formula_error = max(
+        formula_error, np.max(np.abs(run_gap - exact)[resolvable] / exact[resolvable])
+    )
 reached_norm = int(np.argmax(norm["run_gap"] <= target_gap))
 lesson.claim(
     "closed-form J(θ_t) − J* vs gradient descent actually run (max relative error)",
@@ -279,8 +298,10 @@ lesson.claim(
 
 speedup = raw["best_steps"] / norm["best_steps"]
 for label, p in (("raw", raw), ("normalized", norm)):
-    print(f"{label:>10}: η = {p['eta']:.3g} ({p['eta'] / p['lecun']:.2f} × 2/λ_max), "
-          f"{p['best_steps']:,} steps to the target")
+    print(
+        f"{label:>10}: η = {p['eta']:.3g} ({p['eta'] / p['lecun']:.2f} × 2/λ_max), "
+        f"{p['best_steps']:,} steps to the target"
+    )
 lesson.claim(
     "steps to the target cost: raw / normalized (each at its best stable learning rate)",
     speedup,
@@ -288,57 +309,167 @@ lesson.claim(
     holds=speedup >= 5,
 )
 
+
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11.0, 5.0))
-for ax, p, title in zip(axes, (raw, norm), ("Raw features: long, thin contours",
-                                            "Normalized features: round contours")):
-    w_star = p["theta_star"][:2]
-    half = 1.4 * np.max(np.abs(w_star))  # the same span on both axes: true shapes
-    w1, w2 = np.meshgrid(np.linspace(w_star[0] - half, w_star[0] + half, 300),
-                         np.linspace(w_star[1] - half, w_star[1] + half, 300))
-    d = np.stack([w1 - w_star[0], w2 - w_star[1], np.zeros_like(w1)], axis=-1)  # θ − θ*
-    gap = 0.5 * np.einsum("...i,ij,...j->...", d, p["hessian"], d)  # exact for a quadratic
-    levels = np.logspace(np.log10(target_gap), np.log10(gap.max()), 12)
-    ax.contour(w1, w2, gap, levels=levels, cmap="viridis", linewidths=0.9)
-    path = p["run"][:, :2]
-    ax.plot(path[:, 0], path[:, 1], "o-", ms=3, color=plotting.color("bad"),
-            label=f"gradient descent, {len(path) - 1:,} steps (η = {p['eta']:.2g})")
-    ax.plot(*w_star, "*", ms=14, color=plotting.color("good"), label="optimum")
-    ax.annotate(f"after {len(path) - 1:,} steps", xy=path[-1], xytext=(0.55, 0.25),
-                textcoords="axes fraction", arrowprops=dict(arrowstyle="->", lw=0.8))
-    ax.set_aspect("equal")
+def slice_gap(p, w1, w2):
+    """J(w1, w2, b = 0) minus its lowest value over that plane (b = 0 is where GD starts)."""
+    hessian, rhs = p["hessian"][:2, :2], p["a"][:, :2].T @ y_train / M_TRAIN
+    lowest = np.linalg.solve(hessian, rhs)  # the lowest point of the plane b = 0
+    d = np.stack([w1 - lowest[0], w2 - lowest[1]], axis=-1)
+    return 0.5 * np.einsum("...i,ij,...j->...", d, hessian, d), lowest
+
+
+def draw_contours(ax, p, w1_range, w2_range, levels=10):
+    w1, w2 = np.meshgrid(np.linspace(*w1_range, 300), np.linspace(*w2_range, 300))
+    gap, lowest = slice_gap(p, w1, w2)
+    ax.contour(
+        w1,
+        w2,
+        gap,
+        levels=np.geomspace(gap.min() + target_gap, gap.max(), levels),
+        cmap="viridis",
+        linewidths=0.9,
+    )
+    ax.set_xlim(w1_range)
+    ax.set_ylim(w2_range)
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
-    ax.set_title(title)
-    ax.legend(loc="upper left", frameon=True, framealpha=0.9)
-fig.suptitle("Cost contours J − J* (log-spaced, b at its optimum) and the gradient-descent path")
+    ax.set_box_aspect(1)  # square panels: the stretch below is the ratio of the spans
+    return lowest
+
+
+SHOWN = 100  # steps drawn one by one
+BELOW = dict(loc="upper center", bbox_to_anchor=(0.5, -0.12))  # legends under the axes
+fig, (ax_raw, ax_zoom, ax_norm) = plt.subplots(1, 3, figsize=(15.0, 6.0))
+raw_path, norm_path = raw["run"][:, :2], norm["run"][:, :2]
+
+
+def padded(low, high, margin):
+    return low - margin * (high - low), high + margin * (high - low)
+
+
+lowest = slice_gap(raw, 0.0, 0.0)[1]
+w1_low, w1_high = min(raw_path[:, 0].min(), lowest[0]), max(raw_path[:, 0].max(), lowest[0])
+draw_contours(ax_raw, raw, padded(w1_low, w1_high, 0.3), padded(0.0, lowest[1], 0.2))
+ax_raw.plot(
+    raw_path[:, 0],
+    raw_path[:, 1],
+    "-",
+    lw=1,
+    color=plotting.color("bad"),
+    label=f"gradient descent, all {len(raw_path) - 1:,} steps (η = {raw['eta']:.2g})",
+)
+ax_raw.plot(*lowest, "*", ms=14, color=plotting.color("good"), label="lowest point (b = 0)")
+ax_raw.annotate(
+    f"after {len(raw_path) - 1:,} steps: $w_2$ = {raw_path[-1, 1]:.2f}",
+    xy=raw_path[-1],
+    xytext=(0.45, 0.2),
+    textcoords="axes fraction",
+    arrowprops=dict(arrowstyle="->", lw=0.8),
+)
+stretch = np.ptp(ax_raw.get_ylim()) / np.ptp(ax_raw.get_xlim())
+slice_lam = np.linalg.eigvalsh(raw["hessian"][:2, :2])
+elongation = np.sqrt(slice_lam[-1] / slice_lam[0])  # length / width of every ellipse
+print(
+    f"raw: the ellipses are {elongation:,.0f}× longer than wide; b after {len(raw_path) - 1:,} "
+    f"steps = {raw['run'][-1, 2]:.3f} (optimum {raw['theta_star'][2]:.3f})"
+)
+ax_raw.set_title(
+    f"Raw features: long, thin ellipses ({elongation:,.0f}× longer than wide)\n"
+    f"$w_1$ axis stretched {stretch:,.0f}× to show them"
+)
+ax_raw.legend(**BELOW)
+
+zoom = raw_path[: SHOWN + 1]
+draw_contours(
+    ax_zoom,
+    raw,
+    padded(zoom[:, 0].min(), zoom[:, 0].max(), 0.05),
+    padded(zoom[:, 1].min(), zoom[:, 1].max(), 0.1),
+)
+ax_zoom.plot(
+    zoom[:, 0],
+    zoom[:, 1],
+    "o-",
+    ms=2.5,
+    lw=0.8,
+    color=plotting.color("bad"),
+    label=f"the first {SHOWN} steps",
+)
+ax_zoom.ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
+ax_zoom.set_title(
+    f"Raw features: zoom on the first {SHOWN} steps\n(bottom sliver of the left panel)"
+)
+ax_zoom.legend(**BELOW)
+
+w_star = norm["theta_star"][:2]
+half = 1.4 * np.max(np.abs(w_star))  # the same span on both axes: true shapes
+lowest = draw_contours(
+    ax_norm, norm, (w_star[0] - half, w_star[0] + half), (w_star[1] - half, w_star[1] + half)
+)
+ax_norm.plot(
+    norm_path[:, 0],
+    norm_path[:, 1],
+    "o-",
+    ms=3,
+    color=plotting.color("bad"),
+    label=f"gradient descent, {len(norm_path) - 1} steps (η = {norm['eta']:.2g})",
+)
+ax_norm.plot(*lowest, "*", ms=14, color=plotting.color("good"), label="lowest point (b = 0)")
+ax_norm.set_aspect("equal")
+ax_norm.set_title("Normalized features: round contours\n(equal axes)")
+ax_norm.legend(**BELOW)
+fig.suptitle(
+    "Cost contours of J(w1, w2, b = 0) (10 log-spaced levels in each panel) and the "
+    "gradient-descent path",
+    fontweight="bold",
+)
 lesson.savefig(fig, "contours")
 
 # %% [markdown]
-# Both panels use the same scale on both axes, so the shapes are true. On the raw
-# features the contours are so thin in `w1` that they look like vertical lines: the
-# cost changes a million times faster along `w1` than along `w2`. Gradient descent
-# jumps into the valley in one step and then barely moves along it — after all those
-# steps the path is still a dot near the start. On normalized features the contours
-# are circles and gradient descent walks straight to the optimum.
+# Each panel is a slice of the three-parameter cost at `b = 0`, where gradient descent
+# starts, drawn with the same ten log-spaced contour levels. On the raw features (left)
+# the `w1` axis is stretched a few hundred times, or the ellipses would not show at
+# all: on equal axes they are over a thousand times longer than wide (the title gives
+# both numbers) and look like vertical lines. Gradient descent bounces across the
+# narrow valley (`w1`) and creeps along it (`w2`): after all those steps it has covered
+# only a sliver of the way to the lowest point (the arrow gives `w2`). `b` barely moves
+# either (printed above), so this slice is where the path really is. The zoom (middle)
+# shows the zig-zag: with `η` just under `2/λ_max` every step overshoots the valley
+# floor and lands on the other side, the swing shrinking by `|1 − ηλ_max|` per step,
+# while `w2` grows by a tiny, almost constant amount per step. On normalized features (right, equal axes)
+# the contours are circles and the first step lands next to the optimum; there the
+# slice does not depend on `b`, because centred features decouple `b` from the weights.
 
 # %%
 fig, ax = plt.subplots(figsize=(7.0, 4.4))
-for label, p, col in (("raw", raw, plotting.color("bad")), ("normalized", norm, plotting.color("good"))):
+for label, p, col in (
+    ("raw", raw, plotting.color("bad")),
+    ("normalized", norm, plotting.color("good")),
+):
     steps = np.arange(len(p["run_gap"]))
-    ax.loglog(steps[1:], p["run_gap"][1:], color=col,
-              label=f"{label}: gradient descent run (η = {p['eta']:.2g})")
+    ax.loglog(
+        steps[1:],
+        p["run_gap"][1:],
+        color=col,
+        label=f"{label}: gradient descent run (η = {p['eta']:.2g})",
+    )
     last = np.log10(1.5 * p["best_steps"] + 2)
     more = np.unique(np.logspace(np.log10(len(steps)), last, 200).astype(int))
     if p["best_steps"] > len(steps):
-        ax.loglog(more, gap_after(p, p["eta"], more), ":", color=col,
-                  label=f"{label}: closed form, target at {p['best_steps']:.2g} steps")
+        ax.loglog(
+            more,
+            gap_after(p, p["eta"], more),
+            ":",
+            color=col,
+            label=f"{label}: closed form, target at {p['best_steps']:.2g} steps",
+        )
     ax.plot(p["best_steps"], target_gap, "o", color=col)
 ax.axhline(target_gap, color=plotting.color("reference"), ls="--", lw=1, label="target")
 ax.set_xlabel("gradient-descent step (log scale)")
 ax.set_ylabel("J(θ) − J*  (log scale)")
 ax.set_title(f"Steps to the target: {norm['best_steps']} vs {raw['best_steps']:.2g}")
-ax.legend(loc="lower left", fontsize=8)
+ax.legend(loc="lower right", fontsize=8)
 lesson.savefig(fig, "cost_vs_step")
 
 # %% [markdown]
@@ -348,23 +479,41 @@ lesson.savefig(fig, "cost_vs_step")
 # then stalls on a long plateau: the flat direction converges at rate `1 − ηλ_min`.
 
 # %%
-fig, ax = plt.subplots(figsize=(7.0, 4.4))
-for label, p, col in (("raw", raw, plotting.color("bad")), ("normalized", norm, plotting.color("good"))):
+fig, ax = plt.subplots(figsize=(9.5, 4.4))
+edge = ax.get_xaxis_transform()  # x in data units, y as a fraction of the axes' height
+for (label, p, col), height in zip(
+    (("raw", raw, plotting.color("bad")), ("normalized", norm, plotting.color("good"))),
+    (0.97, 0.91),
+):
     finite = np.isfinite(p["steps"])
-    ax.loglog(GRID[finite], p["steps"][finite], "o-", ms=3, color=col, label=f"{label}: steps to target")
-    ax.plot(GRID[~p["stable"]], np.full((~p["stable"]).sum(), 0.3 if p is raw else 0.6), "x", color=col,
-            label=f"{label}: diverged in the grid search")
-    ax.axvline(p["lecun"], color=col, ls="--", lw=1, label=f"{label}: LeCun 2/λ_max = {p['lecun']:.2g}")
+    ax.loglog(
+        GRID[finite], p["steps"][finite], "o-", ms=3, color=col, label=f"{label}: steps to target"
+    )
+    diverged = GRID[~p["stable"]]  # no step count exists there: a strip along the top edge
+    ax.plot(
+        diverged,
+        np.full(diverged.size, height),
+        "x",
+        ms=4,
+        color=col,
+        transform=edge,
+        label=f"{label}: diverged in the grid search\n(top strip; never reaches the target)",
+    )
+    ax.axvline(
+        p["lecun"], color=col, ls="--", lw=1, label=f"{label}: LeCun 2/λ_max = {p['lecun']:.2g}"
+    )
 ax.set_xlabel("learning rate η (log scale)")
 ax.set_ylabel("steps to reach the target (log scale)")
 ax.set_title("Learning-rate grid: the stability edge is 2/λ_max")
-ax.legend(loc="lower left", fontsize=8)
+ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
 lesson.savefig(fig, "learning_rates")
 
 # %% [markdown]
 # Left of each dashed line gradient descent converges, and larger rates are faster;
-# right of it, it diverges (crosses: found by the grid search, which did not use the
-# eigenvalues). Raw features force `η` below about `5·10⁻⁶`; normalized ones allow `η ≈ 1`.
+# right of it, it diverges: the curve stops, because a diverging run has no step count,
+# and the crosses along the top edge mark the rates the grid search (which did not use
+# the eigenvalues) found unstable. Raw features force `η` below about `5·10⁻⁶`;
+# normalized ones allow `η ≈ 1`.
 #
 # ## What to remember
 #
