@@ -235,9 +235,14 @@ lesson.savefig(fig, "diamond_vs_circle")
 
 
 # %%
-def soft_threshold(w):
+class SoftThreshold(keras.constraints.Constraint):
     """The proximal step of L1, a Keras constraint: `w ← sgn(w) · max(|w| − αλ/m, 0)`."""
-    return keras.ops.sign(w) * keras.ops.maximum(keras.ops.abs(w) - SHRINK, 0.0)
+
+    def __call__(self, w):
+        return keras.ops.sign(w) * keras.ops.maximum(keras.ops.abs(w) - SHRINK, 0.0)
+
+
+soft_threshold = SoftThreshold()
 
 
 started = time.perf_counter()
