@@ -9,12 +9,16 @@ How it works (the short version; `Sweep`'s docstring has the contract):
 
 - Members whose models have the same architecture (the same chain of `Dense`,
   `Flatten`, `Activation` and dropout layers, with the same sizes and
-  activations) and the same learning rate and batch size form a *group*. A
+  activations) and the same batch size form a *group*. A
   group is one *stacked* computation: every `Dense` kernel becomes one tensor
   of shape `(members, n_in, n_out)` used through `keras.ops.einsum`, every bias
   `(members, n_out)`; all of them are views of one variable `(members, P)`, so
   the optimizer has one update to trace and run. Initial weights are copied in
   from each member's own model, so they come from `build`.
+- Members with different learning rates share a group when the optimizer's
+  step is proportional to its learning rate (every built-in elementwise one
+  but Ftrl, with a float rate): the group's optimizer runs at rate 1 and each
+  member's step is multiplied by its own rate.
 - The group's loss is the sum over members of (the member's mean data loss +
   its own penalty from its own `kernel_regularizer`/`bias_regularizer`). The
   members share no weights, so the gradient of the sum with respect to one
@@ -76,6 +80,25 @@ _ELEMENTWISE_OPTIMIZERS = tuple(
         "RMSprop",
         "Nadam",
         "Ftrl",
+        "Lion",
+    )
+    if hasattr(keras.optimizers, name)
+)
+
+# Optimizers whose step is proportional to the learning rate (their state is not):
+# members with different learning rates share one group, whose optimizer runs at
+# learning rate 1 while each member's step is scaled by its own rate. Ftrl is not.
+_LINEAR_IN_LEARNING_RATE = tuple(
+    getattr(keras.optimizers, name)
+    for name in (
+        "SGD",
+        "Adam",
+        "AdamW",
+        "Adamax",
+        "Adagrad",
+        "Adadelta",
+        "RMSprop",
+        "Nadam",
         "Lion",
     )
     if hasattr(keras.optimizers, name)
@@ -292,6 +315,21 @@ def _optimizer_coupling(optimizer):
     return None
 
 
+def _float_learning_rate(optimizer):
+    """The optimizer's learning rate as a float, or None for a schedule."""
+    value = optimizer.get_config()["learning_rate"]
+    return float(value) if isinstance(value, numbers.Real) else None
+
+
+def _scaled_slots(optimizer):
+    """Names of the optimizer's slots that hold steps already scaled by the learning rate."""
+    if isinstance(optimizer, (keras.optimizers.SGD, keras.optimizers.RMSprop)) and getattr(
+        optimizer, "momentum", 0
+    ):
+        return ("momentum",)  # SGD: m = μm − lr·g; RMSprop: m = μm + lr·g/√(v + ε)
+    return ()
+
+
 def _clone_optimizer(optimizer, learning_rate=None):
     config = optimizer.get_config()
     if learning_rate is not None:
@@ -458,7 +496,7 @@ def _stateless():
 
 
 class _StackedGroup:
-    """Members with one architecture, learning rate and batch size, trained as one."""
+    """Members with one architecture and batch size, trained as one."""
 
     def __init__(
         self,
@@ -472,6 +510,7 @@ class _StackedGroup:
         batch_size,
         seed,
         jit_compile,
+        learning_rates=None,
     ):
         self.models = models
         self.size = len(models)
@@ -481,6 +520,11 @@ class _StackedGroup:
         self.metrics = metrics  # [(name, function)]
         self.batch_size = batch_size
         self.jit_compile = jit_compile
+        # One learning rate per member (the optimizer then runs at rate 1 and each
+        # member's step is scaled by its own), or None: the optimizer's own rate.
+        self.learning_rates = (
+            None if learning_rates is None else np.asarray(learning_rates, "float32")
+        )
         # keep probability per slot, (members,) each; None where every member keeps all
         keeps = np.asarray(keeps, "float32")  # (members, slots)
         self.keeps = [
@@ -563,6 +607,8 @@ class _StackedGroup:
                 optimizer.build(model.trainable_variables)
             updates, used = [], dict.fromkeys(kinds, 0)
             for target in optimizer.variables:
+                if target.name == "learning_rate":
+                    continue  # the member's own (the group's may be 1, see learning_rates)
                 if target.name in scalars:
                     value = scalars[target.name]
                 else:
@@ -573,6 +619,8 @@ class _StackedGroup:
                     _, start, shape, _ = self.params[used[kind]]
                     used[kind] += 1
                     value = kinds[kind][m, start : start + int(np.prod(shape))].reshape(shape)
+                    if self.learning_rates is not None and kind in _scaled_slots(optimizer):
+                        value = value * self.learning_rates[m]  # the group ran at rate 1
                 if tuple(value.shape) != tuple(target.shape):
                     break
                 updates.append((target, value))
@@ -703,13 +751,27 @@ class _StackedGroup:
 
         _, (sums, new_seed), grads = _value_and_grad(total_loss, values)
         if stateless:
-            values, optimizer_values = self.optimizer.stateless_apply(
+            new_values, optimizer_values = self.optimizer.stateless_apply(
                 optimizer_values, grads, values
             )
+            values = [self._scale_step(old, new) for old, new in zip(values, new_values)]
             return (values, optimizer_values, new_seed), sums
-        self.optimizer.apply(grads, self.variables)
+        if self.learning_rates is None:
+            self.optimizer.apply(grads, self.variables)
+        else:
+            before = [ops.copy(variable.value) for variable in self.variables]
+            self.optimizer.apply(grads, self.variables)
+            for variable, old in zip(self.variables, before):
+                variable.assign(self._scale_step(old, variable.value))
         self.seed_generator.state.assign(new_seed)
         return state, sums
+
+    def _scale_step(self, old, new):
+        """`old + rate * (new - old)` per member: the step at the member's own rate."""
+        if self.learning_rates is None:
+            return new
+        rates = ops.convert_to_tensor(self.learning_rates[:, None])  # (members, 1)
+        return ops.add(old, ops.multiply(ops.subtract(new, old), rates))
 
     def _state(self):
         if _stateless():
@@ -949,7 +1011,8 @@ class Sweep:
     Grid keys the sweep reads itself:
 
     - `learning_rate`: the member's optimizer is a copy of the compiled one
-      with this learning rate (a float; it replaces a schedule too).
+      with this learning rate (a float; it replaces a schedule too). Members
+      with different rates still train as one computation (below).
     - `batch_size`: the member's batch size, overriding `fit(batch_size=...)`.
 
     They are passed on to `build` only if `build` has a parameter of exactly
@@ -959,17 +1022,21 @@ class Sweep:
     What is stacked: members whose models are a chain of `Dense` (any
     activation, kernel/bias regularizers of any kind), `Flatten`,
     `Activation`, `keras.layers.Dropout` and `dlcourse.layers.InvertedDropout`
-    layers, in float32, with the same layer sizes and activations, learning
-    rate and batch size, form one group trained as one computation (kernels
-    stacked as `(members, n_in, n_out)`), many epochs per compiled call. Members
-    that differ only in dropout share a group. The optimizer must be
-    elementwise (SGD, Adam, AdamW, Adamax, Adagrad, Adadelta, RMSprop, Nadam,
-    Ftrl, Lion; no `clipnorm`, `global_clipnorm`, `use_ema` or gradient
-    accumulation), and metrics names such as `"accuracy"`, `"mae"`, `"mse"` or
-    functions of `(y_true, y_pred)`. Anything else (e.g. `Conv2D`, a
-    `keras.metrics.AUC()` object) is trained by each member's own `model.fit`
-    on the same batches: correct, at Keras's usual speed. `sweep.groups`
-    tells which path each member took and why.
+    layers, in float32, with the same layer sizes and activations and batch
+    size, form one group trained as one computation (kernels stacked as
+    `(members, n_in, n_out)`), many epochs per compiled call. The optimizer
+    must be elementwise (SGD, Adam, AdamW, Adamax, Adagrad, Adadelta, RMSprop,
+    Nadam, Ftrl, Lion; no `clipnorm`, `global_clipnorm`, `use_ema` or gradient
+    accumulation). Members that differ only in dropout share a group; so do
+    members that differ in learning rate when the step is proportional to the
+    rate (every optimizer above but Ftrl, with a float rate): the group's
+    optimizer runs at rate 1 and scales each member's step by its own rate
+    (SGD's and RMSprop's momentum, which holds scaled steps, is scaled when
+    copied to the member's own optimizer). Metrics must be names such as
+    `"accuracy"`, `"mae"`, `"mse"` or functions of `(y_true, y_pred)`.
+    Anything else (e.g. `Conv2D`, a `keras.metrics.AUC()` object) is trained
+    by each member's own `model.fit` on the same batches: correct, at Keras's
+    usual speed. `sweep.groups` tells which path each member took and why.
 
     With `shuffle=True` (the default) and mini-batches, epoch `e` of the
     sweep's `fit` visits the examples in the order
@@ -995,7 +1062,8 @@ class Sweep:
             (`history.history["loss"]` has one entry per epoch).
         groups: After `fit`, how the members were trained: dicts with
             `members` (indices), `engine` (`"stacked"` or `"fit"`), `reason`,
-            `learning_rate` and `batch_size`.
+            `learning_rate` (a float, a list of one per member when they
+            differ, or None for a schedule) and `batch_size`.
 
     Example:
 
@@ -1230,10 +1298,16 @@ class Sweep:
         settings = self._compiled
         loss = _loss_spec(settings["loss"])
         default_batch = batch_size or 32
+        optimizer = settings["optimizer"]
+        compiled_rate = _float_learning_rate(optimizer)
+        # Members with different learning rates share a group when the step is
+        # proportional to the rate (and no schedule is involved).
+        share_rates = isinstance(optimizer, _LINEAR_IN_LEARNING_RATE)
         buckets = {}
         for i, model in enumerate(self._models):
             batch = min(self._batch_sizes[i] or default_batch, len(x))
             learning_rate = self._learning_rates[i]
+            rate = learning_rate if learning_rate is not None else compiled_rate
             signature, keeps, dense = _stack_plan(model)
             reason = keeps if signature is None else None
             specs = _metric_specs(settings["metrics"], y.shape, tuple(model.outputs[0].shape))
@@ -1243,13 +1317,19 @@ class Sweep:
                 reason = _optimizer_coupling(settings["optimizer"])
             if reason is None and keras.backend.backend() not in ("tensorflow", "jax", "torch"):
                 reason = f"backend {keras.backend.backend()!r}"
-            key = ("stacked", signature, learning_rate, batch) if reason is None else ("fit", i)
+            shared = share_rates and rate is not None
+            key = (
+                ("stacked", signature, "shared" if shared else learning_rate, batch)
+                if reason is None
+                else ("fit", i)
+            )
             bucket = buckets.setdefault(
                 key,
                 dict(
                     members=[],
                     keeps=[],
                     dense=[],
+                    rates=[],
                     reason=reason,
                     learning_rate=learning_rate,
                     batch=batch,
@@ -1257,6 +1337,7 @@ class Sweep:
                 ),
             )
             bucket["members"].append(i)
+            bucket["rates"].append(rate)
             bucket["keeps"].append(keeps)
             bucket["dense"].append(dense)
         groups, summary = [], []
@@ -1267,17 +1348,27 @@ class Sweep:
             if engine is None:
                 models = [self._models[i] for i in members]
                 if key[0] == "stacked":
+                    rates = bucket["rates"]
+                    several = key[2] == "shared" and len(set(rates)) > 1
                     engine = _StackedGroup(
                         models,
                         key[1],
                         bucket["keeps"],
                         bucket["dense"],
-                        _clone_optimizer(settings["optimizer"], bucket["learning_rate"]),
+                        _clone_optimizer(
+                            optimizer,
+                            1.0
+                            if several
+                            else rates[0]
+                            if key[2] == "shared"
+                            else bucket["learning_rate"],
+                        ),
                         loss,
                         bucket["specs"],
                         bucket["batch"],
                         seed=self.seed + 7919 * number,
                         jit_compile=settings["jit_compile"],
+                        learning_rates=rates if several else None,
                     )
                 else:
                     engine = _FitGroup(models, bucket["reason"], bucket["batch"])
@@ -1288,7 +1379,11 @@ class Sweep:
                     members=list(members),
                     engine=key[0],
                     reason=bucket["reason"],
-                    learning_rate=bucket["learning_rate"],
+                    learning_rate=(
+                        bucket["rates"][0]
+                        if len(set(bucket["rates"])) == 1
+                        else list(bucket["rates"])
+                    ),
                     batch_size=bucket["batch"],
                 )
             )

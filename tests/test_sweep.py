@@ -304,10 +304,10 @@ def test_sweep_groups_learning_rates_and_batch_sizes(data):
     sweep = Sweep(tanh_net, grid, seed=0)  # tanh_net takes neither: the sweep reads them
     sweep.compile(optimizer=keras.optimizers.SGD(0.05), loss="binary_crossentropy")
     sweep.fit(x, y, batch_size=M, epochs=5, shuffle=False, verbose=0)
-    assert sorted((g["learning_rate"], g["batch_size"], g["members"]) for g in sweep.groups) == [
-        (0.01, 16, [0]),
-        (0.2, 16, [1, 3]),
-        (0.2, M, [2]),
+    # SGD's step is proportional to its rate: one group per batch size
+    assert sorted((g["batch_size"], g["members"], g["learning_rate"]) for g in sweep.groups) == [
+        (16, [0, 1, 3], [0.01, 0.2, 0.2]),
+        (M, [2], 0.2),
     ]
     assert sweep.models[1].optimizer.learning_rate.numpy() == pytest.approx(0.2)
     alone, _ = standalone(
@@ -321,6 +321,58 @@ def test_sweep_groups_learning_rates_and_batch_sizes(data):
         shuffle=False,
     )
     assert_same_weights(sweep.models[3], alone)
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        keras.optimizers.SGD(0.1),
+        keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+        keras.optimizers.RMSprop(0.01, momentum=0.5),
+        keras.optimizers.Adam(0.01),
+        keras.optimizers.AdamW(0.01, weight_decay=0.05),
+    ],
+    ids=["sgd", "nesterov", "rmsprop-momentum", "adam", "adamw"],
+)
+def test_sweep_members_with_different_learning_rates_share_a_group(data, optimizer):
+    """One group at rate 1, each step scaled by the member's rate: the same as alone."""
+    x, y, _, _ = data
+    rates = [float(np.float32(optimizer.learning_rate) * k) for k in (0.25, 1.0, 2.0)]
+    sweep = Sweep(tanh_net, {"learning_rate": rates, "lambd": [0.5]}, seed=0)
+    sweep.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
+    histories = sweep.fit(x, y, batch_size=16, epochs=4, shuffle=False, verbose=0)
+    assert [(g["members"], g["learning_rate"]) for g in sweep.groups] == [([0, 1, 2], rates)]
+    for member, rate in enumerate(rates):
+        config = optimizer.get_config() | {"learning_rate": rate}
+        alone, history = standalone(
+            {"lambd": 0.5},
+            tanh_net,
+            type(optimizer).from_config(config),
+            x,
+            y,
+            batch_size=16,
+            epochs=4,
+            shuffle=False,
+        )
+        assert_same_weights(sweep.models[member], alone)
+        np.testing.assert_allclose(
+            histories[member].history["loss"], history.history["loss"], rtol=1e-5
+        )
+        # the member's own optimizer continues where the group stopped (momentum too)
+        own = sweep.models[member].optimizer.variables
+        for mine, theirs in zip(own, alone.optimizer.variables):
+            np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_sweep_keeps_one_group_per_learning_rate_when_the_step_is_not_proportional(data):
+    x, y, _, _ = data
+    sweep = Sweep(tanh_net, {"learning_rate": [0.05, 0.2]}, seed=0)
+    sweep.compile(optimizer=keras.optimizers.Ftrl(0.1), loss="binary_crossentropy")
+    sweep.fit(x, y, batch_size=M, epochs=2, verbose=0)
+    assert sorted((g["learning_rate"], g["members"]) for g in sweep.groups) == [
+        (0.05, [0]),
+        (0.2, [1]),
+    ]
 
 
 def test_sweep_passes_reserved_keys_to_build_when_it_names_them():
