@@ -89,19 +89,7 @@ _ELEMENTWISE_OPTIMIZERS = tuple(
 # members with different learning rates share one group, whose optimizer runs at
 # learning rate 1 while each member's step is scaled by its own rate. Ftrl is not.
 _LINEAR_IN_LEARNING_RATE = tuple(
-    getattr(keras.optimizers, name)
-    for name in (
-        "SGD",
-        "Adam",
-        "AdamW",
-        "Adamax",
-        "Adagrad",
-        "Adadelta",
-        "RMSprop",
-        "Nadam",
-        "Lion",
-    )
-    if hasattr(keras.optimizers, name)
+    optimizer for optimizer in _ELEMENTWISE_OPTIMIZERS if optimizer.__name__ != "Ftrl"
 )
 
 # Metric names the stacked path evaluates itself: name -> function of

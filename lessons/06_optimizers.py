@@ -37,7 +37,9 @@ from dlcourse.lesson import start
 from dlcourse.scratch import optimizers
 
 lesson = start(__file__)
-logging.getLogger("tensorflow").setLevel(logging.ERROR)  # one traced function per group: no warning
+logging.getLogger("tensorflow").setLevel(
+    logging.ERROR
+)  # one traced function per Sweep: no retracing warning
 
 CURVATURES = np.array([0.5, 10.0])  # the quadratic's Hessian eigenvalues: condition number 20
 W_START, QUADRATIC_STEPS = np.array([-9.0, 1.5]), 150
@@ -254,7 +256,7 @@ for name in NAMES:
     )  # NaN or above the start
 print(
     f"{len(NAMES)} sweeps, {sum(len(grid_for(n)) for n in NAMES)} networks × {STEPS} steps "
-    f"in {time.perf_counter() - clock:.1f} s (one stacked group per learning rate)"
+    f"in {time.perf_counter() - clock:.1f} s (one stacked group per optimizer)"
 )
 fig = plt.figure(figsize=(12, 4.8))
 grid_spec = fig.add_gridspec(2, 2, height_ratios=(1, 4), width_ratios=(1.15, 1))

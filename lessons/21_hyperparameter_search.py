@@ -24,12 +24,6 @@ decade where linear sampling puts ≥ 85% in the top one.
 # - **Coarse to fine**: find the good region, then sample more densely inside it.
 # - **Pandas vs caviar**: babysit one model when compute is scarce, or train many in
 #   parallel when you can — here with `dlcourse.Sweep`.
-#
-# `dlcourse.Sweep` compiles one optimizer for all members and reads only `learning_rate`
-# and `batch_size` from the grid, and members with different learning rates cannot share
-# one computation. So our search is over two hyper-parameters of `build`: L2's λ, which
-# matters a lot over four decades, and the scale of the He initialization, which barely
-# matters for this small net trained with Adam — the role Ng gives to ε.
 
 # %%
 import time
@@ -47,11 +41,12 @@ lesson = start(__file__)
 
 TRIALS = 25  # the budget of each search
 SIDE = 5  # the grid is SIDE × SIDE = TRIALS
-LAMBDA_RANGE = (1e-1, 1e3)  # λ of dlcourse.L2, sampled on a log scale
+ALPHA_RANGE = (1e-4, 1.0)  # Adam's learning rate, sampled on a log scale
 SCALE_RANGE = (0.5, 2.0)  # He initializer's scale: Var(w) = 2·scale/n_in
 HIDDEN_UNITS = 16
 EPOCHS = lesson.pick(full=100, quick=40)  # full-batch Adam steps per trial
 FINE_TRIALS = 10  # the second, finer round
+PANDA = lesson.pick(full=2, quick=1)  # models trained one by one with model.fit, section 4
 SAMPLES = 10_000  # for the sampling-scale histograms
 rng = lesson.rng
 
@@ -130,64 +125,68 @@ lesson.savefig(fig, "sampling_scales")
 #
 # ## 2. Grid vs random search at the same budget
 #
-# The model: `dlcourse.deep_net` on the 8×8 digits, one ReLU layer of 16 units, L2 with
-# strength λ, He initialization with a scale, trained with full-batch Adam. The grid
-# puts 5 values of each hyper-parameter on its scale; random search draws 25 points, λ
-# on a log scale. Both searches go into one `Sweep`: 50 models trained together.
+# The model: `dlcourse.deep_net` on the 8×8 digits, one ReLU layer of 16 units, He
+# initialization with a scale (`Var(w) = 2·scale/n_in`), trained with full-batch Adam.
+# The two hyper-parameters searched: Adam's learning rate α, which matters a lot over
+# four decades, and the He scale, which matters much less for this small net trained
+# with Adam — the role Ng gives to Adam's ε. The grid puts 5 values of each on its scale
+# (α on a log scale); random search draws 25 points, α as `10^r`. Both searches go into
+# one `dlcourse.Sweep`: `learning_rate` is a grid key the Sweep reads itself, and members
+# with different learning rates still train together, so the 50 models are one
+# computation.
 
 # %%
 data = dlcourse.datasets.load_digits(seed=lesson.seed)
 x_train, y_train, x_dev, y_dev = data.x_train, data.y_train, data.x_dev, data.y_dev
 
 
-def build(lambd, scale):
+def build(scale):
     return dlcourse.deep_net(
         (64,),
         (HIDDEN_UNITS,),
         num_classes=10,
         activation="relu",
         initializer=dlcourse.He(scale=scale),
-        regularizer=dlcourse.L2(lambd, m=len(x_train)),
         seed=lesson.seed,
     )
 
 
 def search(configs, epochs=EPOCHS):
-    """Train every configuration with a Sweep; return (sweep, dev accuracies, seconds)."""
+    """Train every configuration with one Sweep; return (dev accuracies, seconds)."""
     started = time.perf_counter()
     sweep = Sweep(build, configs, seed=lesson.seed)
     sweep.compile(
-        optimizer=keras.optimizers.Adam(0.01),
+        optimizer=keras.optimizers.Adam(),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
     sweep.fit(x_train, y_train, batch_size=len(x_train), epochs=epochs, verbose=0)
     dev = np.array([result["accuracy"] for result in sweep.evaluate(x_dev, y_dev)])
-    return sweep, dev, time.perf_counter() - started
+    return dev, time.perf_counter() - started
 
 
-log_low, log_high = np.log10(LAMBDA_RANGE)
+log_low, log_high = np.log10(ALPHA_RANGE)
 grid = [
-    {"lambd": float(lam), "scale": float(scale)}
-    for lam in np.logspace(log_low, log_high, SIDE)
+    {"learning_rate": float(alpha), "scale": float(scale)}
+    for alpha in np.logspace(log_low, log_high, SIDE)
     for scale in np.linspace(*SCALE_RANGE, SIDE)
 ]
 random = [
     {
-        "lambd": float(10 ** rng.uniform(log_low, log_high)),
+        "learning_rate": float(10 ** rng.uniform(log_low, log_high)),
         "scale": float(rng.uniform(*SCALE_RANGE)),
     }
     for _ in range(TRIALS)
 ]
-sweep, dev, seconds = search(grid + random)
-print(f"Sweep: {len(sweep)} models × {EPOCHS} epochs in {seconds:.1f} s")
+dev, seconds = search(grid + random)
+print(f"one Sweep: {len(dev)} models × {EPOCHS} epochs in {seconds:.1f} s")
 dev_grid, dev_random = dev[:TRIALS], dev[TRIALS:]
 distinct = {
-    name: len({c["lambd"] for c in configs})
+    name: len({c["learning_rate"] for c in configs})
     for name, configs in (("grid", grid), ("random", random))
 }
 lesson.claim(
-    "distinct values of λ (the hyper-parameter that matters) tried: grid, random",
+    "distinct values of α (the hyper-parameter that matters) tried: grid, random",
     [distinct["grid"], distinct["random"]],
     target=f"[{SIDE}, {TRIALS}]",
     holds=distinct["grid"] == SIDE and distinct["random"] == TRIALS,
@@ -202,13 +201,13 @@ lesson.claim(
 )
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
 for ax, configs, acc, name in (
     (axes[0], grid, dev_grid, "grid"),
     (axes[1], random, dev_random, "random"),
 ):
     points = ax.scatter(
-        [c["lambd"] for c in configs],
+        [c["learning_rate"] for c in configs],
         [c["scale"] for c in configs],
         c=100 * acc,
         cmap="viridis",
@@ -220,17 +219,19 @@ for ax, configs, acc, name in (
     )
     ax.set(
         xscale="log",
-        xlabel="λ (log scale)",
+        xlabel="learning rate α (log scale)",
         ylabel="He init scale",
-        title=f"{name}: {TRIALS} trials, {distinct[name]} values of λ; best {acc.max():.1%}",
+        title=f"{name}: {TRIALS} trials, {distinct[name]} values of α; best {acc.max():.1%}",
     )
-fig.colorbar(points, ax=axes[:2], label="dev accuracy (%)")
+fig.colorbar(
+    points, ax=axes[:2], location="bottom", shrink=0.5, aspect=40, label="dev accuracy (%)"
+)
 for configs, acc, name, col in (
     (grid, dev_grid, "grid", "orange"),
     (random, dev_random, "random", "blue"),
 ):
     axes[2].scatter(
-        [c["lambd"] for c in configs],
+        [c["learning_rate"] for c in configs],
         100 * acc,
         color=plotting.color(col),
         s=18,
@@ -238,39 +239,40 @@ for configs, acc, name, col in (
     )
 axes[2].set(
     xscale="log",
-    xlabel="λ (log scale)",
+    xlabel="learning rate α (log scale)",
     ylabel="dev accuracy (%)",
-    title="Dev accuracy against λ: the grid sees 5 columns",
+    title=f"Dev accuracy against α: the grid sees {SIDE} columns",
 )
-axes[2].legend(loc="lower left")
+axes[2].legend(loc="lower center")
 lesson.savefig(fig, "grid_vs_random")
 
 # %% [markdown]
-# Left and middle: the colour is the dev accuracy. It changes along λ and hardly at all
-# along the initialization scale, so the grid's 25 models are really 5 experiments
-# repeated 5 times; random search tries 25 different values of λ and traces the whole
-# curve (right). How much better its best point is depends on where the optimum falls
-# between the grid's columns; it is never the grid's only chance to be lucky.
+# Left and middle: the colour is the dev accuracy. It changes a lot along α and much
+# less along the initialization scale, so the grid's 25 models are mostly 5 experiments
+# repeated 5 times; random search tries 25 different values of α and traces the whole
+# curve (right): too small a rate has not got far in the budget of steps, too large a
+# one jumps about. How much better random's best point is depends on where the optimum
+# falls between the grid's columns; the grid can only be lucky in 5 places.
 #
 # ## 3. Coarse to fine
 #
-# Zoom into the region around the best random trial — half a decade of λ either side —
+# Zoom into the region around the best random trial — half a decade of α either side —
 # and spend 10 more trials there.
 
 # %%
 best = random[int(np.argmax(dev_random))]
-centre = np.log10(best["lambd"])
+centre = np.log10(best["learning_rate"])
 fine = [
     {
-        "lambd": float(10 ** rng.uniform(centre - 0.5, centre + 0.5)),
+        "learning_rate": float(10 ** rng.uniform(centre - 0.5, centre + 0.5)),
         "scale": float(rng.uniform(*SCALE_RANGE)),
     }
     for _ in range(FINE_TRIALS)
 ]
-_, dev_fine, _ = search(fine)
+dev_fine, _ = search(fine)
 print(
-    f"coarse best λ = {best['lambd']:.3g}: dev {dev_random.max():.1%}; "
-    f"fine round (λ in [{10 ** (centre - 0.5):.3g}, {10 ** (centre + 0.5):.3g}]): "
+    f"coarse best α = {best['learning_rate']:.3g}: dev {dev_random.max():.1%}; "
+    f"fine round (α in [{10 ** (centre - 0.5):.3g}, {10 ** (centre + 0.5):.3g}]): "
     f"best dev {dev_fine.max():.1%}, median {np.median(dev_fine):.1%} "
     f"(coarse median {np.median(dev_random):.1%})"
 )
@@ -283,33 +285,31 @@ print(
 # ## 4. Pandas vs caviar
 #
 # Babysitting ("panda") means training one model at a time and watching it; with enough
-# compute you train many at once ("caviar"). Here the same few configurations trained
-# one `model.fit` each, and with one `Sweep`.
+# compute you train many at once ("caviar"). Here `PANDA` of the random configurations,
+# each trained alone by its own `model.fit` for the same epochs, against section 2's
+# Sweep, per model.
 
 # %%
-PANDA, PANDA_EPOCHS = lesson.pick(full=(4, 20), quick=(2, 5))  # models, epochs compared
-panda_configs = random[:PANDA]
 started = time.perf_counter()
-for config in panda_configs:
-    model = build(**config)
+for config in random[:PANDA]:
+    model = build(config["scale"])
     model.compile(
-        optimizer=keras.optimizers.Adam(0.01),
+        optimizer=keras.optimizers.Adam(config["learning_rate"]),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    model.fit(x_train, y_train, batch_size=len(x_train), epochs=PANDA_EPOCHS, verbose=0)
-loop_seconds = time.perf_counter() - started
-sweep_seconds = search(panda_configs, epochs=PANDA_EPOCHS)[2]
+    model.fit(x_train, y_train, batch_size=len(x_train), epochs=EPOCHS, verbose=0)
+panda = (time.perf_counter() - started) / PANDA
+caviar = seconds / len(dev)
 print(
-    f"{PANDA} models × {PANDA_EPOCHS} epochs: a loop of model.fit {loop_seconds:.1f} s, "
-    f"one Sweep {sweep_seconds:.1f} s (×{loop_seconds / sweep_seconds:.1f}); "
-    f"section 2's Sweep trained {2 * TRIALS} models in {seconds:.1f} s"
+    f"per model, {EPOCHS} epochs: its own model.fit {panda:.2f} s; "
+    f"in section 2's Sweep of {len(dev)} {caviar:.3f} s (×{panda / caviar:.0f})"
 )
 
 # %% [markdown]
-# The loop pays Keras's per-epoch overhead for every model; the Sweep trains the models
-# as one computation, many epochs per call (times on a shared machine vary, so no claim
-# is made on them).
+# Each `model.fit` pays Keras's set-up and per-epoch overhead for one small model; the
+# Sweep pays its set-up once for all 50 and runs many epochs per call (times on a shared
+# machine vary, so no claim is made on them).
 #
 # ## What to remember
 #
@@ -318,7 +318,8 @@ print(
 #   more values of the important ones than a grid with the same budget.
 # - Sample on the scale where the effect is even: `α = 10^r`, `λ = 10^r`, `1 − β = 10^r`.
 # - Go coarse to fine, and re-tune now and then: the best values drift as data change.
-# - With the compute, train many models in parallel: `Sweep(build, list_of_configs)`.
+# - With the compute, train many models in parallel: `Sweep(build, list_of_configs)`,
+#   learning rates included.
 
 # %%
 lesson.finish()
