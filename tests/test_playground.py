@@ -416,7 +416,8 @@ def test_figure_shows_every_view_with_titles_labels_and_legends(tmp_path):
     assert "train" in [t.get_text() for t in boundary.get_legend().get_texts()]
     text = "\n".join(t.get_text() for ax in figure.axes for t in ax.texts)
     assert "epoch" in text and pg.diagnosis().verdict in text
-    assert figure.get_suptitle().startswith("Playground")
+    # the suptitle is one of the figure's texts (Figure.get_suptitle needs matplotlib 3.8)
+    assert any(t.get_text().startswith("Playground") for t in figure.texts)
     figure.savefig(tmp_path / "figure.png")
     assert (tmp_path / "figure.png").stat().st_size > 10_000
 
