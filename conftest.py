@@ -25,6 +25,7 @@ collect_ignore = [
     "lessons",  # percent scripts: importing one runs the lesson (tests/test_lessons.py does)
     "benchmarks",  # timing scripts, not examples (`make bench`)
     "notebooks",  # generated from lessons/
+    "site",  # the site's Sphinx sources (conf.py is Sphinx's, not a test module)
     "build",
     "out",
 ]

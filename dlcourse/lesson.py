@@ -1,13 +1,11 @@
 """What a lesson script uses: `start`, then `pick`, `savefig`, `claim` and `finish`.
 
-A lesson script starts with
+A lesson script starts with::
 
-```python
-from dlcourse.lesson import start
+    from dlcourse.lesson import start
 
-lesson = start(__file__)   # name from the file, title and claim from its docstring
-EPOCHS = lesson.pick(full=200, quick=20)
-```
+    lesson = start(__file__)   # name from the file, title and claim from its docstring
+    EPOCHS = lesson.pick(full=200, quick=20)
 
 saves figures with `lesson.savefig(fig, "name")`, records what it measured with
 `lesson.claim(name, value, target=..., holds=...)`, and ends with `lesson.finish()`.
@@ -94,7 +92,7 @@ class Lesson:
         return np.random.default_rng(self.seed)
 
     def savefig(self, fig, name: str) -> Path:
-        """Save `fig` as `OUT/name.png`; show it inline under a notebook kernel.
+        """Save `fig` as `OUT/name.png` and close it; under a notebook kernel, show that PNG.
 
         Returns:
             The path of the PNG.
@@ -106,10 +104,11 @@ class Lesson:
         fig.savefig(path)
         if path.name not in self.figures:
             self.figures.append(path.name)
-        if plotting._inside_ipython_kernel():
-            plt.show()
-        else:
-            plt.close(fig)
+        if plotting._inside_ipython_kernel():  # show the saved file: drawn once, as saved
+            from IPython.display import Image, display
+
+            display(Image(filename=str(path)))
+        plt.close(fig)
         return path
 
     def claim(self, name: str, value, *, target: str, holds) -> Claim:
