@@ -30,7 +30,7 @@ collect_ignore = [
     "out",
 ]
 collect_ignore_glob = ["dlcourse/*/__main__.py"]  # e.g. dlcourse/course/__main__.py
-# The course tooling (notebooks, gallery, README table) needs the `notebooks` extra; without it
+# The course tooling (notebooks, site, README table) needs the `notebooks` extra; without it
 # its modules cannot even be imported, so their docstrings are not collected either.
 if any(importlib.util.find_spec(name) is None for name in ("jupytext", "nbformat")):
     collect_ignore.append("dlcourse/course")

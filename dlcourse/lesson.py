@@ -111,8 +111,10 @@ class Lesson:
         plt.close(fig)
         return path
 
-    def claim(self, name: str, value, *, target: str, holds) -> Claim:
-        """Record a measured claim and print one line about it.
+    def claim(self, name: str, value, *, target: str, holds) -> None:
+        """Record a measured claim (in `lesson.claims`) and print one line about it.
+
+        It returns nothing, so a notebook cell that ends with a claim shows that line only.
 
         Args:
             name: what is claimed, in words a learner reads.
@@ -123,7 +125,6 @@ class Lesson:
         claim = Claim(name=name, value=to_json(value), target=target, holds=bool(holds))
         self.claims.append(claim)
         print(f"  {claim}")
-        return claim
 
     @property
     def seconds(self) -> float:

@@ -56,8 +56,14 @@ pygments_style = "friendly"
 # Math is typeset by a MathJax shipped in a Python package (jupyter-server-mathjax, the
 # docs extra), copied into the site: no CDN. `mathjax_path` is relative to `_static/`.
 mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+myst_update_mathjax = False  # MyST's settings are MathJax 3's; these are MathJax 2's:
 mathjax2_config = {
-    "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]},
+    "tex2jax": {
+        "inlineMath": [["\\(", "\\)"]],
+        "displayMath": [["\\[", "\\]"]],
+        "processClass": "math|tex2jax_process|mathjax_process|output_area",
+        "ignoreClass": "tex2jax_ignore|mathjax_ignore",
+    },
     "HTML-CSS": {"availableFonts": [], "imageFont": None, "webFont": "STIX-Web"},
     "showMathMenu": False,
     "messageStyle": "none",

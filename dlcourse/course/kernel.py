@@ -109,8 +109,11 @@ class LessonKernel:
         """
         import nbclient
         import nbformat
+        from jupyter_core.utils import run_sync
 
         deadline = time.monotonic() + timeout
+        if self.manager.has_kernel and not run_sync(self.manager.is_alive)():
+            run_sync(self.manager.shutdown_kernel)(now=True)  # an earlier notebook killed it
         if before is not None:
             notebook.cells.insert(0, nbformat.v4.new_code_cell(before))
         client = nbclient.NotebookClient(

@@ -21,6 +21,7 @@ rewritten. Needs the `docs` extra (and the `notebooks` extra for unexecuted note
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -172,6 +173,10 @@ def _run_markdown(run: _Run) -> str:
     if run.status == "crashed":
         last = (run.error or "").strip().splitlines()[-1:] or ["(no message)"]
         lines += [f"The run crashed: {_code(last[0])}", ""]
+    listed = report.figures if report is not None else []
+    missing = [name for name in listed if not (run.folder / name).is_file()]
+    if missing:
+        lines += [f"Figures listed in `claims.json` but missing: {_escape(', '.join(missing))}", ""]
     if report is not None and report.claims:
         lines += ["| claim | measured | target | verdict |", "|---|---|---|---|"]
         for claim in report.claims:
@@ -237,6 +242,8 @@ def _gallery_markdown(cards) -> str:
         "it measures and whether every claim held. Each card opens the lesson's page: its",
         "prose, its code and the outputs of its run.",
         "",
+        _totals(cards),
+        "",
         "::::{grid} 1 2 3 3",
         ":gutter: 3",
         "",
@@ -252,11 +259,33 @@ def _gallery_markdown(cards) -> str:
             ":class-card: lesson-card",
             "",
         ]
-        lines += [_escape(_one_line(header.claim, limit=140)), "", _BADGE[status], ":::", ""]
+        facts = [_BADGE[status]]
+        if run is not None and run.report is not None and run.report.claims:
+            held = len(run.report.claims) - len(run.report.failed)
+            facts.append(f"{held}/{len(run.report.claims)} claims")
+        if run is not None and run.seconds is not None:
+            facts.append(f"{run.seconds:.1f} s")
+        lines += [_escape(_one_line(header.claim, limit=140)), "", " · ".join(facts), ":::", ""]
     lines += ["::::", "", "```{toctree}", ":hidden:", ""]
     lines += [f"lessons/{header.name}" for header, _, _ in cards]
     lines += ["```", ""]
     return "\n".join(lines)
+
+
+def _totals(cards) -> str:
+    """One sentence: how many lessons ran and passed, how many claims held, in which mode."""
+    runs = [run for _, run, _ in cards if run is not None]
+    if not runs:
+        return "No lesson has run in this output folder yet: run `make lessons`."
+    counts = {status: sum(run.status == status for run in runs) for status in _BADGE}
+    reports = [run.report for run in runs if run.report is not None]
+    claims = sum(len(report.claims) for report in reports)
+    held = claims - sum(len(report.failed) for report in reports)
+    modes = sorted({"quick" if report.quick else "full" for report in reports})
+    parts = [f"{len(runs)} of {len(cards)} lessons ran ({' and '.join(modes) or 'no'} mode)"]
+    parts.append(f"{counts['pass']} passed, {counts['fail']} failed, {counts['crashed']} crashed")
+    parts.append(f"{held}/{claims} claims hold")
+    return "**This run:** " + "; ".join(parts) + "."
 
 
 def _role(value) -> str:
@@ -447,7 +476,7 @@ def build_site(
         warningiserror=strict,
     )
     app.build()
-    text = warnings.getvalue()
+    text = re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue())  # Sphinx colours its warnings
     if app.statuscode != 0:
         raise RuntimeError(f"Sphinx failed to build the site in {site_dir}:\n{text}")
     pages = len(app.env.found_docs)
