@@ -111,7 +111,7 @@ playground: $(PLAYGROUND_STAMP)
 docs: $(STAMP)
 	$(PY) -m dlcourse.course docs --out out
 
-# The site's home page and lesson 01's page rendered by headless Chromium (Debian: apt-get install
+# The site's home page and lesson 17's page rendered by headless Chromium (Debian: apt-get install
 # chromium) into docs/site-home.png and docs/site-lesson.png (from out/site/: make lessons first).
 screenshot: $(STAMP)
 	$(PY) -m dlcourse.course screenshot --out out

@@ -91,11 +91,11 @@ class Lesson:
         """A NumPy generator seeded from the lesson seed (a new one each access)."""
         return np.random.default_rng(self.seed)
 
-    def savefig(self, fig, name: str) -> Path:
+    def savefig(self, fig, name: str) -> None:
         """Save `fig` as `OUT/name.png` and close it; under a notebook kernel, show that PNG.
 
-        Returns:
-            The path of the PNG.
+        The file's name is added to `lesson.figures`. It returns nothing, so a notebook
+        cell that ends with it shows the figure only.
         """
         import matplotlib.pyplot as plt
 
@@ -109,7 +109,6 @@ class Lesson:
 
             display(Image(filename=str(path)))
         plt.close(fig)
-        return path
 
     def claim(self, name: str, value, *, target: str, holds) -> None:
         """Record a measured claim (in `lesson.claims`) and print one line about it.

@@ -127,6 +127,15 @@ class LessonReport:
     def passed(self) -> bool:
         return self.status == "pass"
 
+    def _repr_pretty_(self, printer, cycle) -> None:
+        """One line under IPython (a notebook's last cell, `lesson.finish()`, shows it)."""
+        held = len(self.claims) - len(self.failed)
+        mode = "quick" if self.quick else "full"
+        printer.text(
+            f"LessonReport({self.lesson}: {self.status}, {held}/{len(self.claims)} claims hold, "
+            f"{mode} mode, seed {self.seed})"
+        )
+
     def to_dict(self) -> dict:
         """The `claims.json` content (the runner's `error`/`wall_seconds` added when set)."""
         data = {

@@ -56,7 +56,11 @@ def main(argv=None) -> int:
         help="render the site's home page and a lesson page (headless Chromium)",
     )
     shot.add_argument("--docs", default="docs", help="folder of the PNGs (site-home, site-lesson)")
-    shot.add_argument("--lesson", default="01", help="number or name of the lesson page to render")
+    shot.add_argument(
+        "--lesson",
+        default="17",
+        help="number or name of the lesson page to render (17: its first figure is in the shot)",
+    )
     args = parser.parse_args(argv)
     from dlcourse.course.chromium import screenshot
     from dlcourse.course.notebooks import stale_notebooks, write_notebooks
@@ -109,7 +113,7 @@ def main(argv=None) -> int:
         lesson = find_lessons(args.lessons, only=[args.lesson])[0]
         pages = {
             "site-home.png": (site / "index.html", 1600),
-            "site-lesson.png": (site / "lessons" / f"{lesson.stem}.html", 2400),
+            "site-lesson.png": (site / "lessons" / f"{lesson.stem}.html", 3400),
         }
         for name, (page, height) in pages.items():
             if not page.exists():

@@ -3,7 +3,8 @@
 The runner (`dlcourse.runner`, the notebook route of `make lessons`) and the tests
 (`tests/test_lessons.py`) run every lesson's notebook on one shared kernel, so that
 TensorFlow starts once. Before each notebook a prologue cell resets the kernel's
-namespace, clears Keras and matplotlib state (as the in-process runner does) and sets
+namespace, clears Keras and matplotlib state (as the in-process runner does), lets TensorFlow
+set up its devices (what it logs then goes with the prologue, not into a lesson) and sets
 the lesson's settings in the environment (`DLCOURSE_QUICK`, `DLCOURSE_SEED`,
 `DLCOURSE_OUT`) and its working directory; the prologue is removed from the notebook
 afterwards, so the executed notebook holds the lesson's cells and their outputs only.
@@ -35,6 +36,8 @@ import keras, matplotlib.pyplot as plt
 plt.close("all")
 keras.mixed_precision.set_global_policy("float32")
 keras.backend.clear_session()
+_ = keras.ops.convert_to_tensor(0.0)  # TensorFlow sets up (and logs about) its devices here
+del _
 """
 
 

@@ -181,7 +181,7 @@ def _run_markdown(run: _Run) -> str:
         lines += ["| claim | measured | target | verdict |", "|---|---|---|---|"]
         for claim in report.claims:
             verdict = _BADGE["pass" if claim.holds else "fail"]
-            value = _code(format_value(claim.value))
+            value = _code(format_value(claim.value)).replace("|", "\\|")  # not a cell border
             lines.append(
                 f"| {_escape(claim.name)} | {value} | {_escape(claim.target)} | {verdict} |"
             )
