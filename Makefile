@@ -1,5 +1,5 @@
 # dlcourse: two commands do all the set-up on a fresh clone.
-#   make lessons   create .venv, install, run every lesson (figures in out/)
+#   make lessons   create .venv, install, run every lesson, build the site (out/site/index.html)
 #   make test      create .venv, install, run the test suite (and the docstring examples)
 #   make lint      ruff check + ruff format --check (CI runs it); make format rewrites files
 PYTHON ?= python3
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: lessons lessons-quick lessons-all-seeds test venv clean bench
-.PHONY: notebooks jupyter docs screenshot playground
+.PHONY: notebooks jupyter docs screenshot playground site
 .PHONY: lint format test-lowest
 
 venv: $(STAMP)
@@ -17,11 +17,17 @@ venv: $(STAMP)
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,notebooks,playground]"
+	$(PY) -m pip install --quiet -e ".[test,notebooks,playground,docs]"
 	touch $(STAMP)
 
+# Every lesson as its notebook on one kernel (figures, claims.json and the executed notebook in
+# out/NN_name/), then the site from those outputs: out/site/index.html.
 lessons: $(STAMP)
 	$(PY) -m dlcourse --out out
+
+# The site again from what is already in out/ (no lesson runs); Sphinx rebuilds what changed.
+site: $(STAMP)
+	$(PY) -m dlcourse.course site --out out
 
 lessons-quick: $(STAMP)
 	$(PY) -m dlcourse --quick --out out/quick
@@ -77,8 +83,8 @@ format: $(LINT_STAMP)
 	$(VENV)/bin/ruff check --fix --exit-zero .
 	$(VENV)/bin/ruff format .
 
-# Notebooks, the gallery and the README table are generated from lessons/ (dlcourse/course/).
-# `make lessons` already ends by writing the gallery, out/index.html.
+# Notebooks, the site and the README table are generated from lessons/ (dlcourse/course/).
+# `make lessons` already ends by building the site, out/site/index.html.
 notebooks: $(STAMP)
 	$(PY) -m dlcourse.course notebooks
 
@@ -105,7 +111,8 @@ playground: $(PLAYGROUND_STAMP)
 docs: $(STAMP)
 	$(PY) -m dlcourse.course docs --out out
 
-# out/index.html rendered by headless Chromium (Debian: apt-get install chromium).
+# The site's home page and lesson 17's page rendered by headless Chromium (Debian: apt-get install
+# chromium) into docs/site-home.png and docs/site-lesson.png (from out/site/: make lessons first).
 screenshot: $(STAMP)
 	$(PY) -m dlcourse.course screenshot --out out
 

@@ -25,11 +25,12 @@ collect_ignore = [
     "lessons",  # percent scripts: importing one runs the lesson (tests/test_lessons.py does)
     "benchmarks",  # timing scripts, not examples (`make bench`)
     "notebooks",  # generated from lessons/
+    "site",  # the site's Sphinx sources (conf.py is Sphinx's, not a test module)
     "build",
     "out",
 ]
 collect_ignore_glob = ["dlcourse/*/__main__.py"]  # e.g. dlcourse/course/__main__.py
-# The course tooling (notebooks, gallery, README table) needs the `notebooks` extra; without it
+# The course tooling (notebooks, site, README table) needs the `notebooks` extra; without it
 # its modules cannot even be imported, so their docstrings are not collected either.
 if any(importlib.util.find_spec(name) is None for name in ("jupytext", "nbformat")):
     collect_ignore.append("dlcourse/course")

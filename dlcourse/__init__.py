@@ -8,7 +8,7 @@ that use them load with `keras.models.load_model(path)` and no `custom_objects`.
 
 The lesson plumbing (`dlcourse.lesson`, `dlcourse.report`, `dlcourse.runner`, the
 `dlcourse` command in `dlcourse.cli`) and the course tooling (`dlcourse.course`:
-notebooks, gallery, README table) are not loaded by `import dlcourse`.
+notebooks, the site, README table) are not loaded by `import dlcourse`.
 """
 
 import importlib

@@ -3,7 +3,7 @@
 `PrecheltStopping` implements the three classes of stopping criteria from
 L. Prechelt, "Early Stopping — But When?" (1998), as an ordinary
 `keras.callbacks.Callback`. With `E_va(t)` the validation error after epoch `t`,
-`E_tr(t)` the training error and `E_opt(t) = min_{t' <= t} E_va(t')`:
+`E_tr(t)` the training error and `E_opt(t) = min_{t' <= t} E_va(t')`::
 
     GL(t)   = 100 * (E_va(t) / E_opt(t) - 1)                 generalization loss, in %
     P_k(t)  = 1000 * (sum_{strip} E_tr / (k * min_{strip} E_tr) - 1)

@@ -10,12 +10,14 @@ optimal (Bayes) error:
 
 His table, with Bayes error ≈ 0%:
 
-| train error | dev error | diagnosis                   |
-|-------------|-----------|-----------------------------|
-| 1%          | 11%       | high variance               |
-| 15%         | 16%       | high bias                   |
-| 15%         | 30%       | high bias and high variance |
-| 0.5%        | 1%        | low bias and low variance   |
+===========  =========  ===========================
+train error  dev error  diagnosis
+===========  =========  ===========================
+1%           11%        high variance
+15%          16%        high bias
+15%          30%        high bias and high variance
+0.5%         1%         low bias and low variance
+===========  =========  ===========================
 
 and with Bayes error ≈ 15% (blurry images), 15% / 16% is fine.
 
@@ -34,21 +36,21 @@ from dlcourse._validation import check_float, invalid_value
 
 __all__ = ["Diagnosis", "diagnose", "BIAS_RECIPE", "VARIANCE_RECIPE", "DONE_ADVICE"]
 
-# Ng's remedies for high (avoidable) bias, in the order he lists them.
+#: Ng's remedies for high (avoidable) bias, in the order he lists them.
 BIAS_RECIPE = (
     "bigger network (more hidden units or layers)",
     "train longer (or use a better optimizer)",
     "try another architecture",
 )
 
-# Ng's remedies for high variance, in the order he lists them.
+#: Ng's remedies for high variance, in the order he lists them.
 VARIANCE_RECIPE = (
     "more data (or data augmentation)",
     "regularization (L2, dropout)",
     "try another architecture",
 )
 
-# What to do when neither is high.
+#: What to do when neither is high.
 DONE_ADVICE = ("done: low bias and low variance, confirm once on the test set",)
 
 

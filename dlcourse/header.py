@@ -1,16 +1,14 @@
 """A lesson's header: its name, number, title, description and claim, written once.
 
-Every lesson script `lessons/NN_name.py` opens with a module docstring of this form:
+Every lesson script `lessons/NN_name.py` opens with a module docstring of this form::
 
-```python
-\"\"\"Dropout
+    \"\"\"Dropout
 
-Inverted dropout (Ng): in training keep each hidden unit with probability
-`keep_prob` and divide the survivors by `keep_prob`, ...
+    Inverted dropout (Ng): in training keep each hidden unit with probability
+    `keep_prob` and divide the survivors by `keep_prob`, ...
 
-Claim: inverted dropout keeps the mean activation (within 1%), ...
-\"\"\"
-```
+    Claim: inverted dropout keeps the mean activation (within 1%), ...
+    \"\"\"
 
 - the first line is the **title** (a trailing period is dropped);
 - the paragraphs after it, up to the `Claim:` line, are the **description**;
@@ -19,7 +17,7 @@ Claim: inverted dropout keeps the mean activation (within 1%), ...
 
 The **name** (`"13_dropout"`) and **number** (`13`) come from the file name. This
 module is the one reader of that header: the lesson plumbing (`dlcourse.lesson.start`),
-the runner, the notebooks, the gallery and the README table all use it, so nothing is
+the runner, the notebooks, the site and the README table all use it, so nothing is
 retyped and nothing can drift. It needs only the standard library.
 """
 
@@ -30,9 +28,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LESSON_FILE", "LessonHeader", "read_header"]
+__all__ = ["LESSON_FILE", "LessonHeader", "find_lessons", "read_header"]
 
-# A lesson script's file name: two digits, an underscore, a name.
+#: A lesson script's file name: two digits, an underscore, a name.
 LESSON_FILE = re.compile(r"^(?P<number>\d\d)_(?P<slug>[a-z0-9_]+)\.py$")
 _CLAIM = "Claim:"
 
@@ -128,3 +126,30 @@ def read_header(path) -> LessonHeader:
         claim=claim,
         path=path,
     )
+
+
+def find_lessons(lessons_dir="lessons", only=None) -> list:
+    """Return the lesson scripts `NN_name.py` in `lessons_dir`, sorted by number.
+
+    Args:
+        lessons_dir: folder holding the lesson scripts.
+        only: optional iterable of lesson numbers or names to keep (`17` or
+            `"17_vanishing_gradients"`).
+
+    Raises:
+        ValueError: if `lessons_dir` is not a folder, or `only` matches no lesson.
+    """
+    folder = Path(lessons_dir)
+    if not folder.is_dir():
+        raise ValueError(
+            f"Invalid value for `lessons_dir`: expected a folder of lesson scripts, "
+            f"received lessons_dir={str(lessons_dir)!r} (not a folder)"
+        )
+    paths = sorted(p for p in folder.glob("[0-9][0-9]_*.py") if LESSON_FILE.match(p.name))
+    if only:
+        wanted = {str(item) for item in only}
+        wanted |= {f"{int(item):02d}" for item in only if str(item).isdigit()}
+        paths = [p for p in paths if p.stem in wanted or p.stem[:2] in wanted]
+        if not paths:
+            raise ValueError(f"Invalid value for `only`: no lesson matches {sorted(wanted)}")
+    return paths

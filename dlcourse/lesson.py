@@ -1,13 +1,11 @@
 """What a lesson script uses: `start`, then `pick`, `savefig`, `claim` and `finish`.
 
-A lesson script starts with
+A lesson script starts with::
 
-```python
-from dlcourse.lesson import start
+    from dlcourse.lesson import start
 
-lesson = start(__file__)   # name from the file, title and claim from its docstring
-EPOCHS = lesson.pick(full=200, quick=20)
-```
+    lesson = start(__file__)   # name from the file, title and claim from its docstring
+    EPOCHS = lesson.pick(full=200, quick=20)
 
 saves figures with `lesson.savefig(fig, "name")`, records what it measured with
 `lesson.claim(name, value, target=..., holds=...)`, and ends with `lesson.finish()`.
@@ -93,11 +91,11 @@ class Lesson:
         """A NumPy generator seeded from the lesson seed (a new one each access)."""
         return np.random.default_rng(self.seed)
 
-    def savefig(self, fig, name: str) -> Path:
-        """Save `fig` as `OUT/name.png`; show it inline under a notebook kernel.
+    def savefig(self, fig, name: str) -> None:
+        """Save `fig` as `OUT/name.png` and close it; under a notebook kernel, show that PNG.
 
-        Returns:
-            The path of the PNG.
+        The file's name is added to `lesson.figures`. It returns nothing, so a notebook
+        cell that ends with it shows the figure only.
         """
         import matplotlib.pyplot as plt
 
@@ -106,14 +104,16 @@ class Lesson:
         fig.savefig(path)
         if path.name not in self.figures:
             self.figures.append(path.name)
-        if plotting._inside_ipython_kernel():
-            plt.show()
-        else:
-            plt.close(fig)
-        return path
+        if plotting._inside_ipython_kernel():  # show the saved file: drawn once, as saved
+            from IPython.display import Image, display
 
-    def claim(self, name: str, value, *, target: str, holds) -> Claim:
-        """Record a measured claim and print one line about it.
+            display(Image(filename=str(path)))
+        plt.close(fig)
+
+    def claim(self, name: str, value, *, target: str, holds) -> None:
+        """Record a measured claim (in `lesson.claims`) and print one line about it.
+
+        It returns nothing, so a notebook cell that ends with a claim shows that line only.
 
         Args:
             name: what is claimed, in words a learner reads.
@@ -124,7 +124,6 @@ class Lesson:
         claim = Claim(name=name, value=to_json(value), target=target, holds=bool(holds))
         self.claims.append(claim)
         print(f"  {claim}")
-        return claim
 
     @property
     def seconds(self) -> float:

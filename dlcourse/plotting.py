@@ -338,7 +338,7 @@ def plot_sweep_curves(ax, sweep, metric="loss", *, by=None, log=False, title=Non
     return ax
 
 
-def show_table(columns, rows):
+def show_table(columns, rows) -> None:
     """Show a small table as Markdown: rendered under a notebook kernel, printed otherwise.
 
     For a handful of numbers a table says more than a chart (no bars of two values).
@@ -347,8 +347,7 @@ def show_table(columns, rows):
         columns: header cells.
         rows: one sequence of cells per row (formatted with `str`).
 
-    Returns:
-        The table as a Markdown string.
+    It returns nothing, so a notebook cell that ends with it shows the table once.
     """
     lines = ["| " + " | ".join(map(str, columns)) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
@@ -359,4 +358,3 @@ def show_table(columns, rows):
         display(Markdown(text))
     else:
         print(text)
-    return text

@@ -1,14 +1,12 @@
 """The report of one lesson run: what it measured, written to and read from `claims.json`.
 
 A lesson (`dlcourse.lesson`) writes its report when it finishes; the runner
-(`dlcourse.runner`), the gallery, the README table and the tests read it back. This
-module is the one place that knows the file's schema:
+(`dlcourse.runner`), the site, the README table and the tests read it back. This
+module is the one place that knows the file's schema::
 
-```json
-{"lesson": "17_vanishing_gradients", "title": "Vanishing and exploding gradients",
- "seconds": 3.1, "quick": true, "seed": 0, "figures": ["gradient_norms.png"],
- "claims": [{"name": "...", "value": 0.0004, "target": "< 1e-3", "holds": true}]}
-```
+    {"lesson": "17_vanishing_gradients", "title": "Vanishing and exploding gradients",
+     "seconds": 3.1, "quick": true, "seed": 0, "figures": ["gradient_norms.png"],
+     "claims": [{"name": "...", "value": 0.0004, "target": "< 1e-3", "holds": true}]}
 
 It needs only the standard library (NumPy values are converted when a claim is made).
 """
@@ -22,7 +20,7 @@ from pathlib import Path
 
 __all__ = ["CLAIMS_FILE", "Claim", "LessonReport", "format_value", "to_json"]
 
-# The file a lesson writes in its output folder.
+#: The file a lesson writes in its output folder.
 CLAIMS_FILE = "claims.json"
 
 
@@ -97,7 +95,7 @@ class LessonReport:
         quick: whether it ran in quick mode.
         seed: the seed it ran with.
         figures: the PNG file names it saved, in order.
-        claims: the `Claim`s it measured.
+        claims: the claims it measured (`Claim` objects).
         error: set by the runner when the lesson crashed or exited early (not in the file).
         wall_seconds: set by the runner: the time the run took in all (not in the file).
     """
@@ -128,6 +126,15 @@ class LessonReport:
     @property
     def passed(self) -> bool:
         return self.status == "pass"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        """One line under IPython (a notebook's last cell, `lesson.finish()`, shows it)."""
+        held = len(self.claims) - len(self.failed)
+        mode = "quick" if self.quick else "full"
+        printer.text(
+            f"LessonReport({self.lesson}: {self.status}, {held}/{len(self.claims)} claims hold, "
+            f"{mode} mode, seed {self.seed})"
+        )
 
     def to_dict(self) -> dict:
         """The `claims.json` content (the runner's `error`/`wall_seconds` added when set)."""

@@ -212,20 +212,42 @@ def test_find_lessons_filters_by_number_and_name(lessons_dir):
 
 def test_command_line_reports_pass_and_fail(lessons_dir, tmp_path, capsys):
     out = tmp_path / "out"
-    status = cli.main(["--lessons", str(lessons_dir), "--out", str(out), "--quick"])
+    options = ["--lessons", str(lessons_dir), "--out", str(out), "--no-site"]
+    status = cli.main([*options, "--quick", "--runner", "script"])
     assert status == 1  # 99_fails fails
     reports = {r.lesson: r for r in runner.read_summary(out)}
     assert reports["98_ok"].status == "pass" and reports["98_ok"].error is None
     assert reports["99_fails"].status == "fail"
     assert reports["99_fails"].wall_seconds > 0
     assert (out / "98_ok" / "line.png").exists()
-    assert (out / "index.html").exists()  # the gallery
-    assert (
-        cli.main(["--lessons", str(lessons_dir), "--out", str(out), "--only", "98", "--no-gallery"])
-        == 0
-    )
+    assert not (out / "98_ok" / "98_ok.ipynb").exists()  # a script leaves no notebook
+    assert not (out / "site").exists()
+    assert cli.main([*options, "--only", "98", "--runner", "script"]) == 0
     assert "FAIL    99_fails" in capsys.readouterr().out
     assert cli.main(["--lessons", str(lessons_dir), "--only", "42"]) == 2
+
+
+@pytest.mark.skipif(not runner.notebook_route_available(), reason="needs the `notebooks` extra")
+def test_lessons_run_as_notebooks_on_one_kernel(lessons_dir, tmp_path):
+    import nbformat
+
+    reports = runner.run_lessons(
+        runner.find_lessons(lessons_dir), out=tmp_path, quick=True, notebooks=True
+    )
+    assert [(r.lesson, r.status) for r in reports] == [("98_ok", "pass"), ("99_fails", "fail")]
+    assert reports[1].error.startswith("exited with status 1 (ClaimFailed")
+    for report in reports:  # the executed notebook: the lesson's cells and their outputs
+        notebook = nbformat.read(tmp_path / report.lesson / f"{report.lesson}.ipynb", 4)
+        assert "%reset" not in notebook.cells[0].source  # the lesson's cells, not the prologue
+        shown = [
+            output
+            for cell in notebook.cells
+            if cell.cell_type == "code"
+            for output in cell.outputs
+            if "image/png" in output.get("data", {})
+        ]
+        assert len(shown) == 1 and (tmp_path / report.lesson / "line.png").exists()
+        assert LessonReport.read(tmp_path / report.lesson).quick is True
 
 
 def test_runner_reports_a_crashing_lesson(tmp_path):

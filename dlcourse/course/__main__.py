@@ -1,12 +1,12 @@
-"""`python -m dlcourse.course`: notebooks, the HTML gallery, README table and screenshots.
+"""`python -m dlcourse.course`: notebooks, the site, the README table and screenshots.
 
-```bash
-python -m dlcourse.course notebooks           # lessons/NN_name.py -> notebooks/NN_name.ipynb
-python -m dlcourse.course notebooks --check   # exit 1 if a notebook is stale
-python -m dlcourse.course html                # out/index.html from out/NN_name/claims.json
-python -m dlcourse.course docs                # docs/thumbnails/ and the README lesson table
-python -m dlcourse.course screenshot          # out/index.html -> out/gallery.png
-```
+Commands::
+
+    python -m dlcourse.course notebooks           # lessons/NN_name.py -> notebooks/NN_name.ipynb
+    python -m dlcourse.course notebooks --check   # exit 1 if a notebook is stale
+    python -m dlcourse.course site                # out/site/ from what the lessons left in out/
+    python -m dlcourse.course docs                # docs/thumbnails/ and the README lesson table
+    python -m dlcourse.course screenshot          # out/site/ -> docs/site-home.png, site-lesson.png
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from dlcourse.runner import find_lessons
+from dlcourse.header import find_lessons
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m dlcourse.course",
-        description="Generate notebooks, the HTML gallery and the README table from the lessons.",
+        description="Generate notebooks, the site and the README table from the lessons.",
     )
     parser.add_argument("--lessons", default="lessons", help="folder of lesson scripts")
     parser.add_argument("--out", default="out", help="lesson output root (one folder per lesson)")
@@ -36,7 +36,10 @@ def main(argv=None) -> int:
     )
     notebooks.add_argument("--notebooks", default="notebooks", help="notebook folder")
     notebooks.add_argument("--check", action="store_true", help="only report; exit 1 if stale")
-    commands.add_parser("html", parents=[common], help="write OUT/index.html")
+    site = commands.add_parser(
+        "site", parents=[common], help="build OUT/site/ from the lessons' outputs in OUT"
+    )
+    site.add_argument("--strict", action="store_true", help="fail on any Sphinx warning")
     docs = commands.add_parser(
         "docs", parents=[common], help="thumbnails and the README lesson table"
     )
@@ -48,12 +51,18 @@ def main(argv=None) -> int:
         help="do not run lessons that have no output yet (full mode, seed 0)",
     )
     shot = commands.add_parser(
-        "screenshot", parents=[common], help="render OUT/index.html to OUT/gallery.png"
+        "screenshot",
+        parents=[common],
+        help="render the site's home page and a lesson page (headless Chromium)",
     )
-    shot.add_argument("--png", default=None, help="output PNG (default OUT/gallery.png)")
+    shot.add_argument("--docs", default="docs", help="folder of the PNGs (site-home, site-lesson)")
+    shot.add_argument(
+        "--lesson",
+        default="17",
+        help="number or name of the lesson page to render (17: its first figure is in the shot)",
+    )
     args = parser.parse_args(argv)
     from dlcourse.course.chromium import screenshot
-    from dlcourse.course.gallery import write_gallery
     from dlcourse.course.notebooks import stale_notebooks, write_notebooks
     from dlcourse.course.readme import readme_table, update_readme, write_thumbnails
 
@@ -73,8 +82,16 @@ def main(argv=None) -> int:
             print(f"{'wrote' if path.exists() else 'deleted'} {path}")
         count = len(find_lessons(args.lessons))
         print(f"{count} notebooks in {args.notebooks}/, {len(changed)} changed")
-    elif args.command == "html":
-        print(f"gallery: {write_gallery(args.out, args.lessons)}")
+    elif args.command == "site":
+        from dlcourse.course.site import build_site
+
+        try:
+            built = build_site(args.out, args.lessons, strict=args.strict)
+        except RuntimeError as error:
+            print(error, file=sys.stderr)
+            return 1
+        print(built.warnings, end="")
+        print(f"site: {built.index} ({built.pages} pages, built in {built.seconds:.1f} s)")
     elif args.command == "docs":
         if not args.no_run:
             from dlcourse.runner import run_lesson
@@ -83,7 +100,6 @@ def main(argv=None) -> int:
                 if not (Path(args.out) / script.stem / "claims.json").exists():
                     print(f"running {script.stem} (no output in {args.out}/ yet)")
                     run_lesson(script, out=Path(args.out) / script.stem)
-            write_gallery(args.out, args.lessons)
         thumbnails = write_thumbnails(args.out, args.lessons, args.thumbnails)
         readme_dir = Path(args.readme).resolve().parent
         table = readme_table(args.lessons, args.thumbnails, readme_dir=readme_dir)
@@ -93,11 +109,17 @@ def main(argv=None) -> int:
             f"{args.readme} {'updated' if changed else 'unchanged'}"
         )
     elif args.command == "screenshot":
-        page = Path(args.out) / "index.html"
-        if not page.exists():
-            write_gallery(args.out, args.lessons)
-        png = screenshot(page, args.png or Path(args.out) / "gallery.png")
-        print(f"screenshot: {png}")
+        site = Path(args.out) / "site"
+        lesson = find_lessons(args.lessons, only=[args.lesson])[0]
+        pages = {
+            "site-home.png": (site / "index.html", 1600),
+            "site-lesson.png": (site / "lessons" / f"{lesson.stem}.html", 3400),
+        }
+        for name, (page, height) in pages.items():
+            if not page.exists():
+                print(f"no {page}: run make lessons (or make site) first", file=sys.stderr)
+                return 1
+            print(f"screenshot: {screenshot(page, Path(args.docs) / name, height=height)}")
     return 0
 
 

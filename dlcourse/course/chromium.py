@@ -19,8 +19,18 @@ def find_chromium():
     return None
 
 
-def screenshot(page, png, *, width=1280, height=2000, timeout=120) -> Path:
-    """Render the HTML file `page` with headless Chromium into `png` (one window's height)."""
+def screenshot(page, png, *, width=1280, height=2000, timeout=120, settle_ms=10000) -> Path:
+    """Render the HTML file `page` with headless Chromium into `png` (one window's height).
+
+    Args:
+        page: the HTML file.
+        png: the PNG to write.
+        width: the window's width in pixels.
+        height: the window's height in pixels (what the PNG shows).
+        timeout: seconds Chromium may take in all.
+        settle_ms: virtual time the page's scripts get before the shot (MathJax typesets
+            then); headless Chromium skips idle time, so this costs little real time.
+    """
     browser = find_chromium()
     if browser is None:
         raise RuntimeError("No Chromium on PATH: install it (Debian: apt-get install chromium).")
@@ -37,6 +47,7 @@ def screenshot(page, png, *, width=1280, height=2000, timeout=120) -> Path:
             "--disable-dev-shm-usage",
             f"--user-data-dir={profile}",
             f"--window-size={width},{height}",
+            f"--virtual-time-budget={int(settle_ms)}",
             f"--screenshot={png}",
             page.as_uri(),
         ]

@@ -16,8 +16,7 @@ import json
 import os
 from pathlib import Path
 
-from dlcourse.header import read_header
-from dlcourse.runner import find_lessons
+from dlcourse.header import find_lessons, read_header
 
 __all__ = ["notebook_text", "stale_notebooks", "write_notebooks"]
 

@@ -12,9 +12,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from dlcourse.header import read_header
+from dlcourse.header import find_lessons, read_header
 from dlcourse.report import LessonReport
-from dlcourse.runner import find_lessons
 
 __all__ = ["readme_table", "update_readme", "write_thumbnails"]
 

@@ -353,8 +353,8 @@ class Playground:
         """Python code that rebuilds and trains this configuration on its own.
 
         The code makes the same data (or embeds your arrays), the same `deep_net`
-        with the same initial weights, `compile`s it with the same optimizer and
-        loss and `fit`s it; run it as a script or with `exec`.
+        with the same initial weights, compiles it (`compile`) with the same optimizer and
+        loss and fits it (`fit`); run it as a script or with `exec`.
 
         Args:
             epochs: Epochs for `fit`; default: the epochs trained so far (at least 1).

@@ -21,7 +21,7 @@ __all__ = ["Trainer", "make_optimizer"]
 
 
 class _NewNetworkIsNotRetracing(logging.Filter):
-    """Every new network gets its own `tf.function`s, traced once each; TensorFlow's
+    """Every new network gets its own `tf.function` objects, traced once each; TensorFlow's
     "excessive retracing" warning mistakes that for retracing one function."""
 
     def filter(self, record):

@@ -37,6 +37,7 @@ __all__ = [
     "vector_to_parameters",
 ]
 
+#: The hidden-layer activations `forward` and `backward` know.
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 
 
@@ -99,7 +100,7 @@ def init_parameters(layer_dims, *, initializer="he", seed=0, dtype="float64"):
         dtype: `"float64"` (default, for gradient checks) or `"float32"`.
 
     Returns:
-        `{"W1": (n[1], n[0]), "b1": (n[1], 1), ..., "WL", "bL"}`.
+        ``{"W1": (n[1], n[0]), "b1": (n[1], 1), ..., "WL", "bL"}``.
 
     Raises:
         ValueError: for `layer_dims` with fewer than 2 positive sizes or an
@@ -237,7 +238,7 @@ def backward(a_last, y, caches, *, activation="relu", keep_prob=1.0, lambd=0.0):
         lambd: `λ` of the L2 term in `cost`.
 
     Returns:
-        `{"dW1": ..., "db1": ..., ..., "dWL", "dbL"}` with the shapes of the parameters.
+        ``{"dW1": ..., "db1": ..., ..., "dWL", "dbL"}`` with the shapes of the parameters.
 
     Raises:
         ValueError: for an unknown `activation` or an out-of-range `keep_prob` / `lambd`.
