@@ -331,7 +331,8 @@ for lam, share, norm in zip(LAMBDAS, linear_share, weight_norm):
         f"||W|| = {norm:.1f}",
         (lam, share),
         textcoords="offset points",
-        xytext=(6 if lam < 1 else -60, -14),
+        xytext=(0, -16),
+        ha="center",
         fontsize=8,
     )
 lambda_axis(ax_share)

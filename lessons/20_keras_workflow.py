@@ -187,7 +187,7 @@ ax_acc.axhline(
     color=plotting.color("reference"),
     ls="--",
     lw=1,
-    label=f"scikit-learn SVC(γ = 0.001), same split: {svc_accuracy:.3f}",
+    label=f"scikit-learn SVC(γ = 0.001), test, same split: {svc_accuracy:.3f}",
 )
 ax_acc.set_ylim(None, 1.005)
 for ax in (ax_loss, ax_acc):
