@@ -994,10 +994,14 @@ def machine_description():
                 break
     except OSError:
         pass
+    try:  # above the number of cores, other work shared the CPU with this run
+        load = f"; load average over the last 15 minutes of the run: {os.getloadavg()[2]:.1f}"
+    except OSError:
+        load = ""
     return (
         f"{cpu}, {os.cpu_count()} logical cores; Python {platform.python_version()}, "
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, NumPy {np.__version__}; "
-        f"run on {date.today().isoformat()}"
+        f"run on {date.today().isoformat()}{load}"
     )
 
 
