@@ -6,6 +6,9 @@ Examples::
     dlcourse --quick --only 11 13     # some lessons, quick mode
     dlcourse --seeds 0 1 2 3 4        # every claim for several seeds
     dlcourse --runner script          # run the scripts in this process (no notebooks)
+    dlcourse exercises check my.py    # check every exercise function my.py defines
+    dlcourse exercises list           # the exercises, by notebook
+    dlcourse exercises hint update_lr --level 2
 
 Each lesson runs as its notebook on one shared Jupyter kernel, and its executed
 notebook is kept in `out/NN_name/` (`dlcourse.runner`); the documentation site
@@ -19,7 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["main", "parser"]
+__all__ = ["exercises_main", "exercises_parser", "main", "parser"]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,7 +31,8 @@ def parser() -> argparse.ArgumentParser:
         prog="dlcourse",
         description="Run dlcourse lessons (TensorFlow starts once), write their figures, "
         "claims and executed notebooks, then build the site (out/site/index.html). "
-        "Exit status 1 if any claim fails.",
+        "Exit status 1 if any claim fails. `dlcourse exercises --help`: check your solutions "
+        "to the course's programming exercises.",
     )
     cli.add_argument("--lessons", default="lessons", help="folder of lesson scripts")
     cli.add_argument("--out", default="out", help="output root (one folder per lesson)")
@@ -49,8 +53,57 @@ def parser() -> argparse.ArgumentParser:
     return cli
 
 
+def exercises_parser() -> argparse.ArgumentParser:
+    """The parser of `dlcourse exercises ...`."""
+    cli = argparse.ArgumentParser(
+        prog="dlcourse exercises",
+        description="The course's programming exercises: check your solutions, list the "
+        "exercises, get a hint. Exit status 1 if a check does not pass.",
+    )
+    commands = cli.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="check every exercise function a file defines")
+    check.add_argument("files", nargs="+", help="Python files with your solutions")
+    commands.add_parser("list", help="the exercises, by notebook")
+    hint = commands.add_parser("hint", help="a hint for one exercise")
+    hint.add_argument("name", help="the exercise, e.g. update_parameters_with_adam")
+    hint.add_argument("--level", type=int, default=1, choices=(1, 2, 3),
+                      help="1 a nudge, 2 the formula in use, 3 the line itself")  # fmt: skip
+    return cli
+
+
+def exercises_main(argv) -> int:
+    """`dlcourse exercises ...`; returns the exit status."""
+    args = exercises_parser().parse_args(argv)
+    from dlcourse import exercises
+
+    if args.command == "list":
+        notebook = None
+        for exercise in exercises.EXERCISES.values():
+            if exercise.notebook != notebook:
+                notebook = exercise.notebook
+                print(f"{notebook}:")
+            print(f"  {exercise.name}({', '.join(exercise.arguments)})")
+        return 0
+    try:
+        if args.command == "hint":
+            print(exercises.hint(args.name, args.level))
+            return 0
+        reports = [report for path in args.files for report in exercises.check_file(path)]
+    except ValueError as error:
+        print(f"dlcourse exercises: error: {error}", file=sys.stderr)
+        return 2
+    for report in reports:
+        print(report, end="\n\n")
+    passed = sum(report.passed for report in reports)
+    print(f"{passed} of {len(reports)} exercises pass")
+    return 0 if passed == len(reports) else 1
+
+
 def main(argv=None) -> int:
     """Run the command line with `argv` (default `sys.argv[1:]`); return the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["exercises"]:
+        return exercises_main(argv[1:])
     args = parser().parse_args(argv)
     from dlcourse.runner import find_lessons, notebook_route_available, run_lessons
 

@@ -3,6 +3,7 @@
 Commands::
 
     python -m dlcourse.course notebooks           # lessons/NN_name.py -> notebooks/NN_name.ipynb
+                                                  # exercises/NN_name.py -> notebooks/exercises/
     python -m dlcourse.course notebooks --check   # exit 1 if a notebook is stale
     python -m dlcourse.course site                # out/site/ from what the lessons left in out/
     python -m dlcourse.course docs                # docs/thumbnails/ and the README lesson table
@@ -36,6 +37,10 @@ def main(argv=None) -> int:
     )
     notebooks.add_argument("--notebooks", default="notebooks", help="notebook folder")
     notebooks.add_argument("--check", action="store_true", help="only report; exit 1 if stale")
+    notebooks.add_argument(
+        "--exercises", default="exercises", help="folder of exercise scripts (their learner "
+        "notebooks go to NOTEBOOKS/exercises/)"
+    )  # fmt: skip
     site = commands.add_parser(
         "site", parents=[common], help="build OUT/site/ from the lessons' outputs in OUT"
     )
@@ -63,21 +68,29 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     from dlcourse.course.chromium import screenshot
+    from dlcourse.course.exercises import stale_exercise_notebooks, write_exercise_notebooks
     from dlcourse.course.notebooks import stale_notebooks, write_notebooks
     from dlcourse.course.readme import readme_table, update_readme, write_thumbnails
 
     if args.command == "notebooks":
         if args.check:
             problems = stale_notebooks(args.lessons, args.notebooks)
+            exercise_problems = stale_exercise_notebooks(
+                args.exercises, args.notebooks, args.lessons
+            )
             for kind, names in problems.items():
                 for name in names:
                     print(f"{kind}: {args.notebooks}/{name}")
-            if any(problems.values()):
+            for kind, names in exercise_problems.items():
+                for name in names:
+                    print(f"{kind}: {args.notebooks}/exercises/{name}")
+            if any(problems.values()) or any(exercise_problems.values()):
                 print("run make notebooks")
                 return 1
             print(f"every notebook in {args.notebooks}/ is up to date")
             return 0
         changed = write_notebooks(args.lessons, args.notebooks)
+        changed += write_exercise_notebooks(args.exercises, args.notebooks, args.lessons)
         for path in changed:
             print(f"{'wrote' if path.exists() else 'deleted'} {path}")
         count = len(find_lessons(args.lessons))

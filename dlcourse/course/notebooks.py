@@ -46,6 +46,19 @@ def _is_docstring(source: str) -> bool:
     )
 
 
+def _practise(header, exercises_dir) -> str:
+    """A line linking the exercise notebooks that practise this lesson (none: empty)."""
+    from dlcourse.course.exercises import exercises_for_lessons
+
+    linked = exercises_for_lessons(exercises_dir).get(header.number, [])
+    if not linked:
+        return ""
+    links = ", ".join(
+        f"[exercise {e.number:02d}, {e.title}](exercises/{e.name}.ipynb)" for e in linked
+    )
+    return f"\n\n**Practise it:** {links}."
+
+
 def notebook_text(script, notebooks_dir="notebooks") -> str:
     """The `.ipynb` text (no outputs) generated from a lesson script by jupytext.
 
@@ -69,7 +82,9 @@ def notebook_text(script, notebooks_dir="notebooks") -> str:
     notebook = jupytext.read(script, fmt="py:percent")
     first = notebook.cells[0] if notebook.cells else None
     if first is not None and first.cell_type == "code" and _is_docstring(first.source):
-        notebook.cells[0] = nbformat.v4.new_markdown_cell(header.notebook_markdown())
+        notebook.cells[0] = nbformat.v4.new_markdown_cell(
+            header.notebook_markdown() + _practise(header, script.parent.parent / "exercises")
+        )
     calls = [
         cell
         for cell in notebook.cells

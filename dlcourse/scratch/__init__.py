@@ -15,7 +15,9 @@ for Keras models use `dlcourse.layers`, `dlcourse.models` and `keras.optimizers`
   pass's cost counted from the matrix shapes (lesson 3).
 - `dlcourse.scratch.optimizers`: `SGD`, `Momentum`, `RMSProp`, `Adam` — the update
   rules in Ng's notation (lessons 5 and 6), each naming its `keras.optimizers`
-  equivalent.
+  equivalent; `momentum_step`, `adam_step` — one parameter's step as a function
+  (Ng's `update_parameters_with_*`); `random_mini_batches`; `decayed_learning_rate`
+  (Ng's decay, per epoch or at fixed intervals).
 
 Every public name is also importable from `dlcourse.scratch` itself
 (`scratch.forward`, `scratch.Adam`).
@@ -36,7 +38,17 @@ from dlcourse.scratch.mlp import (
     update_parameters,
     vector_to_parameters,
 )
-from dlcourse.scratch.optimizers import SGD, Adam, Momentum, Optimizer, RMSProp
+from dlcourse.scratch.optimizers import (
+    SGD,
+    Adam,
+    Momentum,
+    Optimizer,
+    RMSProp,
+    adam_step,
+    decayed_learning_rate,
+    momentum_step,
+    random_mini_batches,
+)
 from dlcourse.scratch.perceptron import (
     PerceptronResult,
     perceptron_fit,
@@ -52,12 +64,15 @@ __all__ = [
     "Optimizer",
     "PerceptronResult",
     "RMSProp",
+    "adam_step",
     "backward",
     "cost",
+    "decayed_learning_rate",
     "forward",
     "gradients_to_vector",
     "init_parameters",
     "mlp",
+    "momentum_step",
     "multiply_adds",
     "optimizers",
     "parameter_slices",
@@ -65,6 +80,7 @@ __all__ = [
     "perceptron",
     "perceptron_fit",
     "perceptron_predict",
+    "random_mini_batches",
     "sigmoid",
     "step",
     "update_parameters",

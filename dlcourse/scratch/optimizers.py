@@ -35,9 +35,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlcourse._validation import check_float, invalid_value
+from dlcourse._validation import check_float, check_int, invalid_value
 
-__all__ = ["Adam", "Momentum", "Optimizer", "RMSProp", "SGD"]
+__all__ = [
+    "Adam",
+    "Momentum",
+    "Optimizer",
+    "RMSProp",
+    "SGD",
+    "adam_step",
+    "decayed_learning_rate",
+    "momentum_step",
+    "random_mini_batches",
+]
 
 
 def _check_learning_rate(learning_rate):
@@ -167,8 +177,7 @@ class Momentum(Optimizer):
         return {"v": np.zeros_like(parameter, dtype="float64")}
 
     def _step(self, w, dw, state):
-        state["v"] = self.beta * state["v"] + (1 - self.beta) * dw
-        w -= self.learning_rate * state["v"]
+        w[...], state["v"] = momentum_step(w, dw, state["v"], self.beta, self.learning_rate)
 
     def as_keras(self):
         import keras
@@ -270,12 +279,10 @@ class Adam(Optimizer):
         }
 
     def _step(self, w, dw, state):
-        t = self.iterations
-        state["v"] = self.beta1 * state["v"] + (1 - self.beta1) * dw
-        state["s"] = self.beta2 * state["s"] + (1 - self.beta2) * dw**2
-        v_corrected = state["v"] / (1 - self.beta1**t)
-        s_corrected = state["s"] / (1 - self.beta2**t)
-        w -= self.learning_rate * v_corrected / (np.sqrt(s_corrected) + self.epsilon)
+        w[...], state["v"], state["s"], _, _ = adam_step(
+            w, dw, state["v"], state["s"], self.iterations,
+            self.learning_rate, self.beta1, self.beta2, self.epsilon,
+        )  # fmt: skip
 
     def as_keras(self):
         import keras
@@ -286,3 +293,93 @@ class Adam(Optimizer):
             beta_2=np.float64(self.beta2),
             epsilon=self.epsilon,
         )
+
+
+# --------------------------------------------------------------------------
+# One parameter's step as a function (Ng's `update_parameters_with_*`, per key), the
+# mini-batches they train on, and learning-rate decay. The classes above use the steps;
+# `dlcourse.exercises` checks the learner's versions against these.
+
+
+def momentum_step(w, dw, v, beta, learning_rate):
+    """One momentum step for one parameter, Ng's form; the inputs are left unchanged.
+
+        v = β v + (1 − β) dW        W = W − α v
+
+    Returns:
+        `(w, v)`: the new parameter and velocity.
+
+    >>> momentum_step(np.array([1.0]), np.array([2.0]), np.zeros(1), 0.9, 0.1)
+    (array([0.98]), array([0.2]))
+    """
+    v = beta * v + (1 - beta) * dw
+    return w - learning_rate * v, v
+
+
+def adam_step(w, dw, v, s, t, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8):
+    """One Adam step for one parameter at step `t` (counted from 1); inputs unchanged.
+
+        v = β1 v + (1 − β1) dW              v_corrected = v / (1 − β1^t)
+        s = β2 s + (1 − β2) dW²             s_corrected = s / (1 − β2^t)
+        W = W − α v_corrected / (√s_corrected + ε)
+
+    Returns:
+        `(w, v, s, v_corrected, s_corrected)`.
+
+    >>> adam_step(np.array([1.0]), np.array([3.0]), np.zeros(1), np.zeros(1), 1, 0.1, epsilon=0)[0]
+    array([0.9])
+    """
+    v = beta1 * v + (1 - beta1) * dw
+    s = beta2 * s + (1 - beta2) * dw**2
+    v_corrected = v / (1 - beta1**t)
+    s_corrected = s / (1 - beta2**t)
+    w = w - learning_rate * v_corrected / (np.sqrt(s_corrected) + epsilon)
+    return w, v, s, v_corrected, s_corrected
+
+
+def random_mini_batches(x, y, mini_batch_size=64, seed=0):
+    """Shuffle the examples (columns) of `x` and `y` together and cut them into mini-batches.
+
+    Every batch holds `mini_batch_size` examples except the last, which holds the
+    `m mod mini_batch_size` left over (none when it divides `m`): `⌈m / size⌉` batches.
+
+    Args:
+        x: Inputs, `(n[0], m)`.
+        y: Labels, `(n[L], m)`.
+        mini_batch_size: Examples per batch, an int >= 1.
+        seed: Seed of the shuffle (`np.random.default_rng(seed).permutation(m)`).
+
+    Returns:
+        A list of `(x_batch, y_batch)` pairs.
+
+    Raises:
+        ValueError: for a batch size < 1, or `x` and `y` with different numbers of columns.
+
+    Example:
+
+    >>> batches = random_mini_batches(np.zeros((2, 150)), np.zeros((1, 150)), 64)
+    >>> [x_batch.shape[1] for x_batch, _ in batches]
+    [64, 64, 22]
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    mini_batch_size = check_int(mini_batch_size, "mini_batch_size", low=1)
+    if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1]:
+        raise invalid_value(
+            "y", f"<array of shape {y.shape}>", f"a 2-D array with the {x.shape[-1]} columns of x"
+        )
+    order = np.random.default_rng(seed).permutation(x.shape[1])
+    x, y = x[:, order], y[:, order]  # one permutation for both: pairs stay together
+    starts = range(0, x.shape[1], mini_batch_size)
+    return [(x[:, k : k + mini_batch_size], y[:, k : k + mini_batch_size]) for k in starts]
+
+
+def decayed_learning_rate(learning_rate0, epoch_num, decay_rate, time_interval=1):
+    """Ng's learning-rate decay, `α = α₀ / (1 + decay_rate · ⌊epoch_num / time_interval⌋)`.
+
+    With `time_interval = 1` this is the per-epoch form `α₀ / (1 + decay_rate · epoch_num)`;
+    a larger interval lowers α in steps, every `time_interval` epochs.
+
+    >>> decayed_learning_rate(0.5, 2, 1), decayed_learning_rate(0.5, 2000, 1, time_interval=1000)
+    (0.16666666666666666, 0.16666666666666666)
+    """
+    return float(learning_rate0 / (1 + decay_rate * (epoch_num // time_interval)))
