@@ -54,3 +54,17 @@ def _clean_keras_state():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    """One Jupyter kernel of this interpreter for the whole session (TensorFlow starts once
+    there): the lesson and exercise notebooks run on it, one after another
+    (`dlcourse.course.kernel`, the runner's)."""
+    pytest.importorskip("nbclient", reason="needs the `notebooks` extra")
+    if importlib.util.find_spec("ipykernel") is None:
+        pytest.skip("needs the `notebooks` extra (ipykernel)")
+    from dlcourse.course.kernel import LessonKernel
+
+    with LessonKernel(cwd=os.path.join(os.path.dirname(__file__), "notebooks")) as shared:
+        yield shared

@@ -137,9 +137,12 @@ if ready(initialize_parameters_zeros, initialize_parameters_random, initialize_p
                 )
             accuracy = np.mean((scratch.forward(parameters, x.T)[0] > 0.5) == y)
         plotting.plot_decision_boundary(
-            ax, lambda points, p=parameters: scratch.forward(p, points.T)[0].T, x, y,
+            ax,
+            lambda points, p=parameters: scratch.forward(p, points.T)[0].T,
+            x,
+            y,
             title=f"{name}: train accuracy {accuracy:.0%}",
-        )  # fmt: skip
+        )
         ax.set(xlabel="$x_1$", ylabel="$x_2$")
     fig.suptitle("3,000 gradient-descent steps from your three initializations")
     plt.show()

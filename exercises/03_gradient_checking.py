@@ -82,16 +82,26 @@ if ready(gradient_check_n):
     epsilons = np.logspace(-10, -1, 19)
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
     for name, candidate in (("planted bugs", buggy), ("correct backward pass", grads)):
-        ax.loglog(epsilons, [gradient_check_n(cost_function, parameters, candidate, e)
-                             for e in epsilons], "o-", label=name)  # fmt: skip
+        ax.loglog(
+            epsilons,
+            [gradient_check_n(cost_function, parameters, candidate, e) for e in epsilons],
+            "o-",
+            label=name,
+        )
     ax.axhspan(1e-3, 1, color="#f4cccc", label="≥ 1e-3: very likely a bug")
     ax.axhspan(1e-16, 1e-7, color="#d9ead3", label="≤ 1e-7: right")
-    ax.set(xlabel="ε", ylabel="your relative difference", ylim=(1e-12, 1),
-           title="Your gradient check on a buggy and a correct backward pass")  # fmt: skip
-    ax.legend(loc="center right", fontsize=8)
+    ax.set(
+        xlabel="ε",
+        ylabel="your relative difference",
+        ylim=(1e-12, 1),
+        title="Your gradient check on a buggy and a correct backward pass",
+    )
+    ax.legend(loc="lower left", fontsize=8)
     plt.show()
-    print(f"buggy: {gradient_check_n(cost_function, parameters, buggy):.3g}; "
-          f"correct: {gradient_check_n(cost_function, parameters, grads):.3g}")  # fmt: skip
+    print(
+        f"buggy: {gradient_check_n(cost_function, parameters, buggy):.3g}; "
+        f"correct: {gradient_check_n(cost_function, parameters, grads):.3g}"
+    )
 
 # %% [markdown]
 # The planted bugs stand out at every ε (Ng's assignment reports 0.285 on its net). The

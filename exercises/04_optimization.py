@@ -193,8 +193,13 @@ check(schedule_lr_decay)
 # momentum and 94% for Adam after 10,000 epochs; we train fewer.
 
 # %%
-if ready(random_mini_batches, initialize_velocity, update_parameters_with_momentum,
-         initialize_adam, update_parameters_with_adam):  # fmt: skip
+if ready(
+    random_mini_batches,
+    initialize_velocity,
+    update_parameters_with_momentum,
+    initialize_adam,
+    update_parameters_with_adam,
+):
     x, y = datasets.moons(300, noise=0.2, seed=3)
     x, y = x.T, y.reshape(1, -1)
 
@@ -224,8 +229,11 @@ if ready(random_mini_batches, initialize_velocity, update_parameters_with_moment
     for optimizer in ("momentum", "adam"):
         costs, accuracy = train(optimizer)
         ax.plot(costs, label=f"your {optimizer}: train accuracy {accuracy:.1%}")
-    ax.set(xlabel="epoch", ylabel="cost J (whole training set)",
-           title="Your momentum and your Adam on the moons, α = 0.0007")  # fmt: skip
+    ax.set(
+        xlabel="epoch",
+        ylabel="cost J (whole training set)",
+        title="Your momentum and your Adam on the moons, α = 0.0007",
+    )
     ax.legend(loc="upper right")
     plt.show()
 

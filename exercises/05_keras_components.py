@@ -22,7 +22,6 @@ Lessons: 11, 13, 18
 # %%
 import keras
 import matplotlib.pyplot as plt
-import numpy as np
 
 import dlcourse
 from dlcourse import datasets
@@ -143,14 +142,17 @@ if ready(L2Regularizer, InvertedDropout, HeInitializer):
         h = inputs
         for units in (64, 64):
             h = keras.layers.Dense(
-                units, activation="relu", kernel_initializer=HeInitializer(seed=units),
+                units,
+                activation="relu",
+                kernel_initializer=HeInitializer(seed=units),
                 kernel_regularizer=L2Regularizer(0.7, m) if regularized else None,
-            )(h)  # fmt: skip
+            )(h)
             if regularized:
                 h = InvertedDropout(0.86, seed=units)(h)
         model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(h))
-        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
-                      metrics=["accuracy"])  # fmt: skip
+        model.compile(
+            optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"]
+        )
         return model
 
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
@@ -160,8 +162,12 @@ if ready(L2Regularizer, InvertedDropout, HeInitializer):
         train_acc = model.evaluate(x_train, y_train, verbose=0)[1]
         dev_acc = model.evaluate(x_dev, y_dev, verbose=0)[1]
         ax.plot(history.history["loss"], label=f"{name}: train {train_acc:.1%}, dev {dev_acc:.1%}")
-    ax.set(xlabel="epoch (one full-batch Adam step)", ylabel="training loss (with the L2 term)",
-           yscale="log", title="Training with and without your components")  # fmt: skip
+    ax.set(
+        xlabel="epoch (one full-batch Adam step)",
+        ylabel="training loss (with the L2 term)",
+        yscale="log",
+        title="Training with and without your components",
+    )
     ax.legend(loc="upper right")
     plt.show()
     print("dlcourse's own versions:", dlcourse.L2(0.7, m), dlcourse.InvertedDropout(0.86))
@@ -169,7 +175,8 @@ if ready(L2Regularizer, InvertedDropout, HeInitializer):
 # %% [markdown]
 # The plain net drives its training loss toward zero and fits the noise of 211 points;
 # with your components the loss stays higher — the L2 term and dropout's noise — and the
-# train–dev gap is smaller. Your three classes are ordinary Keras citizens: they go into `Dense` and `Model`,
+# train–dev gap is smaller. Your three classes are ordinary Keras citizens: they go into
+# `Dense` and `Model`,
 # train with `fit`, and (with `@keras.saving.register_keras_serializable()`) save and load
 # with the model. dlcourse's `L2`, `InvertedDropout` and `He` are the same ideas with
 # argument checks, serialization and tests on every backend (lessons 11, 13, 18).

@@ -66,13 +66,17 @@ def he_no_sqrt(layer_dims, seed=0):
 @mistake("initialize_parameters_he", "`seed` is ignored")
 def he_ignores_seed(layer_dims, seed=0):
     rng = np.random.default_rng(12345)
-    return _init(layer_dims, lambda n, n_prev: rng.standard_normal((n, n_prev)) * np.sqrt(2 / n_prev))
+    return _init(
+        layer_dims, lambda n, n_prev: rng.standard_normal((n, n_prev)) * np.sqrt(2 / n_prev)
+    )
 
 
 @mistake("initialize_parameters_he", "transposed")
 def he_transposed(layer_dims, seed=0):
     rng = np.random.default_rng(seed)
-    return _init(layer_dims, lambda n, n_prev: rng.standard_normal((n_prev, n)) * np.sqrt(2 / n_prev))
+    return _init(
+        layer_dims, lambda n, n_prev: rng.standard_normal((n_prev, n)) * np.sqrt(2 / n_prev)
+    )
 
 
 @mistake("initialize_parameters_zeros", "b[l] must be a column")
@@ -155,7 +159,9 @@ def cost_lambda_over_m(a_last, y, parameters, lambd):
 @mistake("compute_cost_with_regularization", "biases are regularized")
 def cost_with_biases(a_last, y, parameters, lambd):
     m = y.shape[1]
-    return _cross_entropy(a_last, y) + lambd / (2 * m) * sum(np.sum(v**2) for v in parameters.values())
+    return _cross_entropy(a_last, y) + lambd / (2 * m) * sum(
+        np.sum(v**2) for v in parameters.values()
+    )
 
 
 @mistake("compute_cost_with_regularization", "only W1, W2, W3")
@@ -238,44 +244,49 @@ def _forward_dropout(x, parameters, keep_prob, rng, *, draw, scale=True, drop_ou
 
 @mistake("forward_propagation_with_dropout", "not divided by keep_prob")
 def dropout_forward_no_division(x, parameters, keep_prob, rng):
-    return _forward_dropout(x, parameters, keep_prob, rng,
-                            draw=lambda r, s, k: r.random(s) < k, scale=False)  # fmt: skip
+    return _forward_dropout(
+        x, parameters, keep_prob, rng, draw=lambda r, s, k: r.random(s) < k, scale=False
+    )
 
 
 @mistake("forward_propagation_with_dropout", "keeps 1 − keep_prob")
 def dropout_forward_inverted_mask(x, parameters, keep_prob, rng):
-    return _forward_dropout(x, parameters, keep_prob, rng,
-                            draw=lambda r, s, k: r.random(s) < 1 - k)  # fmt: skip
+    return _forward_dropout(x, parameters, keep_prob, rng, draw=lambda r, s, k: r.random(s) < 1 - k)
 
 
 @mistake("forward_propagation_with_dropout", "output layer is dropped")
 def dropout_forward_drops_output(x, parameters, keep_prob, rng):
-    return _forward_dropout(x, parameters, keep_prob, rng,
-                            draw=lambda r, s, k: r.random(s) < k, drop_output=True)  # fmt: skip
+    return _forward_dropout(
+        x, parameters, keep_prob, rng, draw=lambda r, s, k: r.random(s) < k, drop_output=True
+    )
 
 
 @mistake("forward_propagation_with_dropout", "one mask for every example")
 def dropout_forward_one_mask(x, parameters, keep_prob, rng):
-    return _forward_dropout(x, parameters, keep_prob, rng,
-                            draw=lambda r, s, k: r.random((s[0], 1)) < k)  # fmt: skip
+    return _forward_dropout(
+        x, parameters, keep_prob, rng, draw=lambda r, s, k: r.random((s[0], 1)) < k
+    )
 
 
 @correct("forward_propagation_with_dropout")
 def dropout_forward_greater_mask(x, parameters, keep_prob, rng):
-    return _forward_dropout(x, parameters, keep_prob, rng,
-                            draw=lambda r, s, k: (r.random(s) > 1 - k).astype(int))  # fmt: skip
+    return _forward_dropout(
+        x, parameters, keep_prob, rng, draw=lambda r, s, k: (r.random(s) > 1 - k).astype(int)
+    )
 
 
 @correct("forward_propagation_with_dropout")
 def dropout_forward_legacy_api(x, parameters, keep_prob, rng):
-    return _forward_dropout(x, parameters, keep_prob, rng,
-                            draw=lambda r, s, k: np.random.rand(*s) < k)  # fmt: skip
+    return _forward_dropout(
+        x, parameters, keep_prob, rng, draw=lambda r, s, k: np.random.rand(*s) < k
+    )
 
 
 @correct("forward_propagation_with_dropout")
 def dropout_forward_binomial(x, parameters, keep_prob, rng):
-    return _forward_dropout(x, parameters, keep_prob, rng,
-                            draw=lambda r, s, k: r.binomial(1, k, size=s))  # fmt: skip
+    return _forward_dropout(
+        x, parameters, keep_prob, rng, draw=lambda r, s, k: r.binomial(1, k, size=s)
+    )
 
 
 def _backward_dropout(a_last, y, caches, keep_prob, *, mask=True, divide=True, fresh=False):
@@ -332,8 +343,7 @@ def dropout_backward_mask_after_derivative(a_last, y, caches, keep_prob):
 # Gradient checking
 
 
-def _gradient_check(cost_function, parameters, grads, epsilon=1e-7, *, kind="two-sided",
-                    copy=True):  # fmt: skip
+def _gradient_check(cost_function, parameters, grads, epsilon=1e-7, *, kind="two-sided", copy=True):
     theta = scratch.parameters_to_vector(parameters)
     grad = scratch.gradients_to_vector(grads, parameters)
     approx = np.zeros_like(theta)
@@ -343,7 +353,9 @@ def _gradient_check(cost_function, parameters, grads, epsilon=1e-7, *, kind="two
         j_plus = cost_function(scratch.vector_to_parameters(plus, parameters))
         if kind == "one-sided":
             plus[i] -= epsilon
-            approx[i] = (j_plus - cost_function(scratch.vector_to_parameters(theta, parameters))) / epsilon
+            approx[i] = (
+                j_plus - cost_function(scratch.vector_to_parameters(theta, parameters))
+            ) / epsilon
             continue
         minus = np.copy(theta) if copy else theta
         minus[i] -= epsilon
@@ -382,12 +394,16 @@ def gradient_check_dict_in_place(cost_function, parameters, grads, epsilon=1e-7)
 @mistake("gradient_check_n", "only the numerator")
 def gradient_check_no_denominator(cost_function, parameters, grads, epsilon=1e-7):
     theta = scratch.parameters_to_vector(parameters)
-    approx = np.array([
-        (cost_function(scratch.vector_to_parameters(theta + epsilon * e, parameters))
-         - cost_function(scratch.vector_to_parameters(theta - epsilon * e, parameters)))
-        / (2 * epsilon)
-        for e in np.eye(theta.size)
-    ])  # fmt: skip
+    approx = np.array(
+        [
+            (
+                cost_function(scratch.vector_to_parameters(theta + epsilon * e, parameters))
+                - cost_function(scratch.vector_to_parameters(theta - epsilon * e, parameters))
+            )
+            / (2 * epsilon)
+            for e in np.eye(theta.size)
+        ]
+    )
     return np.linalg.norm(approx - scratch.gradients_to_vector(grads, parameters))
 
 
@@ -416,16 +432,23 @@ def batches_drop_last(x, y, mini_batch_size=64, seed=0):
     order = np.random.default_rng(seed).permutation(x.shape[1])
     x, y = x[:, order], y[:, order]
     count = x.shape[1] // mini_batch_size
-    return [(x[:, k * mini_batch_size : (k + 1) * mini_batch_size],
-             y[:, k * mini_batch_size : (k + 1) * mini_batch_size]) for k in range(count)]  # fmt: skip
+    return [
+        (
+            x[:, k * mini_batch_size : (k + 1) * mini_batch_size],
+            y[:, k * mini_batch_size : (k + 1) * mini_batch_size],
+        )
+        for k in range(count)
+    ]
 
 
 @mistake("random_mini_batches", "different permutations")
 def batches_two_permutations(x, y, mini_batch_size=64, seed=0):
     rng = np.random.default_rng(seed)
     x, y = x[:, rng.permutation(x.shape[1])], y[:, rng.permutation(x.shape[1])]
-    return [(x[:, k : k + mini_batch_size], y[:, k : k + mini_batch_size])
-            for k in range(0, x.shape[1], mini_batch_size)]  # fmt: skip
+    return [
+        (x[:, k : k + mini_batch_size], y[:, k : k + mini_batch_size])
+        for k in range(0, x.shape[1], mini_batch_size)
+    ]
 
 
 @mistake("random_mini_batches", "hard-coded to 64")
@@ -437,8 +460,10 @@ def batches_hard_coded(x, y, mini_batch_size=64, seed=0):
 
 @mistake("random_mini_batches", "not shuffled")
 def batches_not_shuffled(x, y, mini_batch_size=64, seed=0):
-    return [(x[:, k : k + mini_batch_size], y[:, k : k + mini_batch_size])
-            for k in range(0, x.shape[1], mini_batch_size)]  # fmt: skip
+    return [
+        (x[:, k : k + mini_batch_size], y[:, k : k + mini_batch_size])
+        for k in range(0, x.shape[1], mini_batch_size)
+    ]
 
 
 @correct("random_mini_batches")
@@ -450,8 +475,9 @@ def batches_legacy_ceil_loop(x, y, mini_batch_size=64, seed=0):
     batches = []
     for k in range(math.ceil(m / mini_batch_size)):
         end = min((k + 1) * mini_batch_size, m)
-        batches.append((shuffled_x[:, k * mini_batch_size : end],
-                        shuffled_y[:, k * mini_batch_size : end]))  # fmt: skip
+        batches.append(
+            (shuffled_x[:, k * mini_batch_size : end], shuffled_y[:, k * mini_batch_size : end])
+        )
     return batches
 
 
@@ -474,8 +500,21 @@ def momentum_in_place_ng_style(parameters, grads, v, beta, learning_rate):
     return parameters, v
 
 
-def _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, *, power=True,
-          t_shift=0, eps_inside=False):  # fmt: skip
+def _adam(
+    parameters,
+    grads,
+    v,
+    s,
+    t,
+    learning_rate,
+    beta1,
+    beta2,
+    epsilon,
+    *,
+    power=True,
+    t_shift=0,
+    eps_inside=False,
+):
     v_corrected, s_corrected = {}, {}
     step = t + t_shift
     for key in parameters:
@@ -484,32 +523,38 @@ def _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, *, p
         s[d] = beta2 * s[d] + (1 - beta2) * np.square(grads[d])
         v_corrected[d] = v[d] / (1 - (beta1**step if power else beta1))
         s_corrected[d] = s[d] / (1 - (beta2**step if power else beta2))
-        root = np.sqrt(s_corrected[d] + epsilon) if eps_inside else np.sqrt(s_corrected[d]) + epsilon
+        root = (
+            np.sqrt(s_corrected[d] + epsilon) if eps_inside else np.sqrt(s_corrected[d]) + epsilon
+        )
         parameters[key] = parameters[key] - learning_rate * v_corrected[d] / root
     return parameters, v, s, v_corrected, s_corrected
 
 
 @mistake("update_parameters_with_adam", "β instead of β^t")
-def adam_beta_not_power(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999,
-                        epsilon=1e-8):  # fmt: skip
+def adam_beta_not_power(
+    parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8
+):
     return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, power=False)
 
 
 @mistake("update_parameters_with_adam", "as if t started at 0")
-def adam_t_from_zero(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999,
-                     epsilon=1e-8):  # fmt: skip
+def adam_t_from_zero(
+    parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8
+):
     return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, t_shift=-1)
 
 
 @mistake("update_parameters_with_adam", "ε is inside the square root")
-def adam_epsilon_inside(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999,
-                        epsilon=1e-8):  # fmt: skip
+def adam_epsilon_inside(
+    parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8
+):
     return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, eps_inside=True)
 
 
 @correct("update_parameters_with_adam")
-def adam_scratch_steps(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999,
-                       epsilon=1e-8):  # fmt: skip
+def adam_scratch_steps(
+    parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8
+):
     out = ({}, {}, {}, {}, {})
     for key, w in parameters.items():
         d = "d" + key
@@ -567,7 +612,9 @@ class DropoutNoScale(keras.layers.Layer):
     def call(self, inputs, training=False):
         if not training:
             return inputs
-        keep = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator) < self.keep_prob
+        keep = (
+            keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator) < self.keep_prob
+        )
         return keras.ops.where(keep, inputs, 0.0)
 
     def get_config(self):
@@ -579,7 +626,9 @@ class DropoutScalesAtInference(DropoutNoScale):
     def call(self, inputs, training=False):
         if not training:
             return inputs * self.keep_prob
-        keep = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator) < self.keep_prob
+        keep = (
+            keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator) < self.keep_prob
+        )
         return keras.ops.where(keep, inputs / self.keep_prob, 0.0)
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+from exercise_answers import CORRECT, MISTAKES
 
 from dlcourse import exercises
 from dlcourse.cli import main as cli_main
-from exercise_answers import CORRECT, MISTAKES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,6 +66,7 @@ def test_a_stub_is_not_implemented_yet_for_every_exercise():
             stub = _raise
         else:
             base, method = STUB_CLASSES[name]
+
             def init(self, *args, base=base, **kwargs):
                 base.__init__(self)
 
@@ -112,8 +113,15 @@ def test_report_text_and_html_show_the_expected_received_and_formula():
 
     report = exercises.check(update_lr)
     text, page = str(report), report._repr_html_()
-    for part in ("✗ update_lr: failed", "expected:", "received:", "likely mistake:",
-                 "formula:", "lesson 22", 'hint("update_lr")'):  # fmt: skip
+    for part in (
+        "✗ update_lr: failed",
+        "expected:",
+        "received:",
+        "likely mistake:",
+        "formula:",
+        "lesson 22",
+        'hint("update_lr")',
+    ):
         assert part in text, text
     assert "divide, don&#x27;t multiply" in page and "<table" in page
     assert not report
@@ -195,6 +203,9 @@ def test_the_solved_exercise_scripts_pass_every_check(tmp_path):
 
 def test_dlcourse_exercises_help_needs_no_tensorflow():
     code = "import sys; from dlcourse.cli import main; main(['exercises', '--help'])"
-    done = subprocess.run([sys.executable, "-c", code + "; print('tensorflow' in sys.modules)"],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code + "; print('tensorflow' in sys.modules)"],
+        capture_output=True,
+        text=True,
+    )
     assert "usage: dlcourse exercises" in done.stdout

@@ -6,7 +6,8 @@ mode with seed 0, in the notebook's folder — the way a learner runs it. One ke
 serves every lesson (TensorFlow starts once); between lessons its namespace is reset
 and Keras and matplotlib state are cleared, as the runner does (`dlcourse.runner`).
 The kernel is the runner's (`dlcourse.course.kernel`), so this also tests what `make
-lessons` runs. This one run checks both contracts: the notebook's (no error, figures shown inline)
+lessons` runs; it is the session's (`kernel` in conftest.py), shared with the exercises.
+This one run checks both contracts: the notebook's (no error, figures shown inline)
 and the lesson's (`claims.json` well-formed, every claim holds, every figure saved).
 """
 
@@ -24,7 +25,7 @@ nbclient = pytest.importorskip("nbclient", reason="needs the `notebooks` extra")
 if importlib.util.find_spec("ipykernel") is None:
     pytest.skip("needs the `notebooks` extra (ipykernel)", allow_module_level=True)
 
-from dlcourse.course.kernel import LessonKernel, prologue  # noqa: E402
+from dlcourse.course.kernel import prologue  # noqa: E402
 from dlcourse.report import LessonReport  # noqa: E402
 from dlcourse.runner import find_lessons  # noqa: E402
 
@@ -34,14 +35,6 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 #: Seconds one lesson's notebook may take in all (the first one also starts the kernel).
 NOTEBOOK_TIMEOUT = float(os.environ.get("DLCOURSE_NOTEBOOK_TIMEOUT", 120))
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    """One kernel of this interpreter, started in `notebooks/`, for every lesson (the
-    runner's: `dlcourse.course.kernel`)."""
-    with LessonKernel(cwd=NOTEBOOKS_DIR) as shared:
-        yield shared
 
 
 def execute(notebook, kernel, before=None):

@@ -100,6 +100,22 @@ def test_the_site_has_its_pages(built):
     assert "make lessons" in home and "make test" in home and "dlcourse.deep_net" in home
 
 
+def test_the_exercises_have_pages_with_stubs_and_no_solutions(built):
+    out, pages = built
+    exercises = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.py"))
+    assert exercises and "exercises/index.html" in pages
+    index = pages["exercises/index.html"]
+    assert "update_parameters_with_adam" in index.words and "names the mistake" not in index.words
+    for script in exercises:
+        page = pages[f"exercises/{script.stem}.html"]
+        assert "NotImplementedError" in page.words and "BEGIN SOLUTION" not in page.words
+        solution = script.read_text(encoding="utf-8").split("### BEGIN SOLUTION")[1]
+        first_line = solution.split("### END SOLUTION")[0].strip().splitlines()[0]
+        assert " ".join(first_line.split()) not in page.words, script.name
+    assert any("exercises/" in link for link in pages["lessons/13_dropout.html"].links)
+    assert "Exercises" in pages["index.html"].words
+
+
 def test_every_local_link_and_image_resolves(built):
     out, pages = built
     site = out / "site"

@@ -60,18 +60,19 @@ class ExerciseHeader:
     lessons: tuple
     path: Path
 
-    def notebook_markdown(self, lesson_names) -> str:
-        """The notebook's first cell, linking each lesson's notebook (`../NN_name.ipynb`)."""
+    def notebook_markdown(self, lesson_names, lesson_link="../{name}.ipynb") -> str:
+        """The notebook's first cell, linking each lesson (`lesson_link` formatted with its
+        name: the notebooks' folder by default, the site's pages there)."""
         links = []
         for number in self.lessons:
             stem = lesson_names.get(number)
             label = f"lesson {number:02d}"
-            links.append(f"[{label}](../{stem}.ipynb)" if stem else label)
+            links.append(f"[{label}]({lesson_link.format(name=stem)})" if stem else label)
         return (
             f"# Exercise {self.number:02d} · {self.title}\n\n{self.description}\n\n"
             f"**Practises:** {', '.join(links)}.\n\n"
             "*Write each function where it says `raise NotImplementedError`, then run the "
-            "cell below it: `check(...)` says what it found; `hint(\"name\")` helps when you "
+            'cell below it: `check(...)` says what it found; `hint("name")` helps when you '
             "are stuck. Needs nothing but an installed dlcourse.*"
         )
 
@@ -159,8 +160,10 @@ def learner_source(text: str) -> str:
         indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
         name = _enclosing_name(lines, begin)
         size = sum(1 for line in lines[begin + 1 : end] if line.strip())
-        out.append(f"{indent}# Your code here ({size} line{'s' if size != 1 else ''} in "
-                   f"the course's solution).")  # fmt: skip
+        out.append(
+            f"{indent}# Your code here ({size} line{'s' if size != 1 else ''} in "
+            f"the course's solution)."
+        )
         out.append(f'{indent}raise NotImplementedError("{name} is not written yet")')
         previous = end + 1
     out.extend(lines[previous:])
@@ -174,8 +177,17 @@ def solved_source(text: str) -> str:
     return "\n".join(line for line in lines if line.strip() not in (BEGIN, END))
 
 
-def exercise_notebook_text(script, *, solved=False, lessons_dir="lessons") -> str:
-    """The `.ipynb` text (no outputs) of an exercise: the learner's, or the solved one."""
+def exercise_notebook_text(
+    script, *, solved=False, lessons_dir="lessons", lesson_link="../{name}.ipynb"
+) -> str:
+    """The `.ipynb` text (no outputs) of an exercise: the learner's, or the solved one.
+
+    Args:
+        script: the exercise script.
+        solved: keep the solutions (for the tests), else the learner's stubs.
+        lessons_dir: the lessons (for the links to those it practises).
+        lesson_link: a lesson's link, formatted with its `name`.
+    """
     import jupytext
     import nbformat
 
@@ -189,7 +201,9 @@ def exercise_notebook_text(script, *, solved=False, lessons_dir="lessons") -> st
     lesson_names = {int(p.name[:2]): p.stem for p in find_lessons(lessons_dir)}
     first = notebook.cells[0] if notebook.cells else None
     if first is not None and first.cell_type == "code" and first.source.lstrip().startswith('"""'):
-        notebook.cells[0] = nbformat.v4.new_markdown_cell(header.notebook_markdown(lesson_names))
+        notebook.cells[0] = nbformat.v4.new_markdown_cell(
+            header.notebook_markdown(lesson_names, lesson_link)
+        )
     for cell in notebook.cells:
         cell.metadata = {}
         if cell.cell_type == "code":

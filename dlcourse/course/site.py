@@ -12,6 +12,8 @@ and runs Sphinx (MyST-NB, the furo theme, autodoc + napoleon) into `out/site/`:
   (`nb_execution_mode = "off"`). A lesson with no executed notebook (run as a script,
   or not run) gets its unexecuted notebook, then its figures.
 - `gallery.md`: a card per lesson: thumbnail, title, claim in one line, a pass badge.
+- `exercises/`: an index and each exercise's learner notebook (stubs and instructions,
+  never the solutions), linked with the lessons they practise.
 - `api/`: an index of `dlcourse.__all__` and a page per public module (autodoc).
 
 Sphinx's incremental build is kept: files whose content did not change are not
@@ -223,6 +225,9 @@ def _lesson_notebook(script: Path, runs) -> str:
             cell = "## Figures of this run\n\n" + "\n\n".join(images)
             notebook.cells.append(nbformat.v4.new_markdown_cell(cell))
     at = 1 if notebook.cells and notebook.cells[0].cell_type == "markdown" else 0
+    if at:  # the header's links to exercises are relative to notebooks/; here, to lessons/
+        first = notebook.cells[0]
+        first.source = first.source.replace("](exercises/", "](../exercises/")
     notebook.cells.insert(at, nbformat.v4.new_markdown_cell(_claims_cell(runs)))
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index}"  # stable ids: the page changes only when the run does
@@ -270,6 +275,54 @@ def _gallery_markdown(cards) -> str:
     lines += [f"lessons/{header.name}" for header, _, _ in cards]
     lines += ["```", ""]
     return "\n".join(lines)
+
+
+def _exercise_pages(exercises_dir, lessons_dir) -> dict:
+    """`exercises/index.md` and each exercise's learner notebook (stubs, never solutions)."""
+    from dlcourse import exercises
+    from dlcourse.course.exercises import (
+        exercise_notebook_text,
+        find_exercises,
+        read_exercise_header,
+    )
+
+    scripts = find_exercises(exercises_dir)
+    if not scripts:
+        return {}
+    lines = [
+        "# Exercises",
+        "",
+        "The programming assignments of Ng's course 2, to write yourself. Each notebook gives",
+        "the idea, a stub per function, and a `check(...)` that tests what you wrote: when",
+        "it fails it shows what it expected, what came back, the likely mistake in words,",
+        "the formula and the lesson to reread. Download a notebook, run it with dlcourse",
+        "installed, or check a file of your own: `dlcourse exercises check my_solutions.py`.",
+        "",
+        "| exercise | you write | practises |",
+        "|---|---|---|",
+    ]
+    pages = {}
+    for script in scripts:
+        header = read_exercise_header(script)
+        names = [e.name for e in exercises.EXERCISES.values() if e.notebook == script.stem]
+        lessons = ", ".join(
+            f"[{n:02d}](../lessons/{s.stem}.ipynb)"
+            for n in header.lessons
+            for s in find_lessons(lessons_dir)
+            if int(s.name[:2]) == n
+        )
+        written = ", ".join(f"`{name}`" for name in names)
+        lines.append(
+            f"| [{header.number:02d} · {header.title}]({script.stem}.ipynb) | "
+            f"{written} | {lessons} |"
+        )
+        pages[f"exercises/{script.stem}.ipynb"] = exercise_notebook_text(
+            script, lessons_dir=lessons_dir, lesson_link="../lessons/{name}.ipynb"
+        )
+    lines += ["", "```{toctree}", ":hidden:", ""]
+    lines += [script.stem for script in scripts] + ["```", ""]
+    pages["exercises/index.md"] = "\n".join(lines)
+    return pages
 
 
 def _totals(cards) -> str:
@@ -423,7 +476,11 @@ def write_sources(out_root="out", lessons_dir="lessons", source_dir=None, *, sou
                 keep.add(Path("lessons") / "figures" / figure.name)
         thumbnail = f"_thumbnails/{script.stem}.png" if script.stem in made else None
         cards.append((header, runs[0] if runs else None, thumbnail))
-    generated = {"gallery.md": _gallery_markdown(cards), **_api_pages()}
+    generated = {
+        "gallery.md": _gallery_markdown(cards),
+        **_api_pages(),
+        **_exercise_pages(Path(lessons_dir).parent / "exercises", lessons_dir),
+    }
     for relative, text in generated.items():
         _write(source_dir / relative, text)
         keep.add(Path(relative))

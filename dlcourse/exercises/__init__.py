@@ -29,9 +29,9 @@ Example:
 >>> check(update_lr).passed
 True
 >>> def update_lr(learning_rate0, epoch_num, decay_rate):
-...     return learning_rate0 / (decay_rate * epoch_num)
+...     return learning_rate0 * (1 + decay_rate * epoch_num)
 >>> print(check(update_lr).mistake)
-the 1 + is missing: α₀ / (1 + decay_rate · epoch_num)
+looks like α₀ · (1 + decay_rate · epoch_num): divide, don't multiply
 
 `dlcourse exercises check FILE.py` checks every exercise function a learner's file defines.
 """
@@ -53,7 +53,9 @@ from dlcourse.exercises import (  # noqa: F401  (each registers its exercises)
 from dlcourse.exercises._core import EXERCISES, Exercise, Report, run_check
 
 # In the course's order: by notebook, then as each notebook presents them.
-_ORDER = {name: (exercise.notebook, index) for index, (name, exercise) in enumerate(EXERCISES.items())}
+_ORDER = {
+    name: (exercise.notebook, index) for index, (name, exercise) in enumerate(EXERCISES.items())
+}
 EXERCISES = {name: EXERCISES[name] for name in sorted(EXERCISES, key=_ORDER.get)}
 
 __all__ = ["EXERCISES", "Exercise", "Hint", "Report", "check", "check_file", "hint", "ready"]
@@ -62,7 +64,7 @@ __all__ = ["EXERCISES", "Exercise", "Hint", "Report", "check", "check_file", "hi
 def _exercise(name):
     if name not in EXERCISES:
         raise ValueError(
-            f"Invalid value for `name`: expected the name of an exercise ("
+            "Invalid value for `name`: expected the name of an exercise ("
             + ", ".join(sorted(EXERCISES))
             + f"), received name={name!r}"
         )
@@ -146,7 +148,9 @@ def check_file(path) -> list:
     """
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"Invalid value for `path`: expected a Python file, received path={str(path)!r}")
+        raise ValueError(
+            f"Invalid value for `path`: expected a Python file, received path={str(path)!r}"
+        )
     spec = importlib.util.spec_from_file_location(f"_dlcourse_learner_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses and pickling look the module up
@@ -157,7 +161,7 @@ def check_file(path) -> list:
     found = [EXERCISES[name] for name in EXERCISES if callable(getattr(module, name, None))]
     if not found:
         raise ValueError(
-            f"Invalid value for `path`: expected a file defining an exercise ("
+            "Invalid value for `path`: expected a file defining an exercise ("
             + ", ".join(EXERCISES)
             + f"), received path={str(path)!r}, which defines none"
         )

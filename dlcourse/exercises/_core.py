@@ -176,8 +176,10 @@ def _snapshot(value):
 
 def _unchanged(before, after):
     if isinstance(before, dict):
-        return isinstance(after, dict) and before.keys() == after.keys() and all(
-            _unchanged(before[k], after[k]) for k in before
+        return (
+            isinstance(after, dict)
+            and before.keys() == after.keys()
+            and all(_unchanged(before[k], after[k]) for k in before)
         )
     if isinstance(before, (list, tuple)):
         return len(before) == len(after) and all(_unchanged(b, a) for b, a in zip(before, after))
@@ -234,8 +236,9 @@ class Tester:
                     f"`{name}` is left unchanged",
                     expected=f"`{name}` as it was passed in",
                     received=f"`{name}` changed by your function",
-                    mistake=changed.format(name=name) if changed else
-                    f"your function modifies its argument `{name}` in place; work on "
+                    mistake=changed.format(name=name)
+                    if changed
+                    else f"your function modifies its argument `{name}` in place; work on "
                     f"a copy (`np.copy`, `{{k: v.copy() for k, v in {name}.items()}}`)",
                 )
         return result
@@ -302,13 +305,15 @@ class Tester:
                     mistake = f"your values are {found:.4g} × the expected ones everywhere"
         self.difference(received, expected, what, mistake=mistake, case=case, rtol=rtol, atol=atol)
 
-    def difference(self, received, expected, what, *, mistake=None, case=None, rtol=1e-6,
-                   atol=1e-9):  # fmt: skip
+    def difference(
+        self, received, expected, what, *, mistake=None, case=None, rtol=1e-6, atol=1e-9
+    ):
         """Fail, showing both values and the first index where they differ."""
         if isinstance(expected, dict) and isinstance(received, dict):  # show one entry
             for key in expected:
-                if key not in received or not same(received[key], expected[key], rtol=rtol,
-                                                   atol=atol):  # fmt: skip
+                if key not in received or not same(
+                    received[key], expected[key], rtol=rtol, atol=atol
+                ):
                     if key in received:
                         received, expected = received[key], expected[key]
                     else:
@@ -326,7 +331,9 @@ class Tester:
     def expect_keys(self, value, keys, what):
         """Fail unless `value` is a dict holding every key in `keys`."""
         if not isinstance(value, dict):
-            self.fail(what, expected=f"a dict with keys {sorted(keys)}", received=type(value).__name__)
+            self.fail(
+                what, expected=f"a dict with keys {sorted(keys)}", received=type(value).__name__
+            )
         missing = [k for k in keys if k not in value]
         if missing:
             self.fail(
@@ -344,8 +351,12 @@ class Tester:
                 mistake = "the shape is transposed: W[l] is (n[l], n[l−1]), one row per unit"
             if mistake is None and len(shape) == 2 and shape[1] == 1 and received == (shape[0],):
                 mistake = "b[l] must be a column, shape (n[l], 1), not a 1-D array"
-            self.fail(what, expected=f"shape {tuple(shape)}", received=f"shape {received}",
-                      mistake=mistake)  # fmt: skip
+            self.fail(
+                what,
+                expected=f"shape {tuple(shape)}",
+                received=f"shape {received}",
+                mistake=mistake,
+            )
 
 
 # --------------------------------------------------------------------------
@@ -397,8 +408,11 @@ class Report:
             if self.checked:
                 rows.append(("passed", "; ".join(self.checked)))
             rows.append(("failed", self.failed))
-            for label, value in (("case", self.case), ("expected", self.expected),
-                                 ("received", self.received)):  # fmt: skip
+            for label, value in (
+                ("case", self.case),
+                ("expected", self.expected),
+                ("received", self.received),
+            ):
                 if value is not None:
                     rows.append((label, value))
             if self.mistake:

@@ -35,15 +35,34 @@ def _round_trip(t, obj, attributes):
     except NotImplementedError:
         raise
     except Exception as error:
-        t.fail("get_config / from_config", expected="a config that rebuilds the object",
-               received=f"{type(error).__name__}: {error}",
-               mistake="return {**super().get_config(), 'keep_prob': self.keep_prob, ...} "
-               "(regularizers: a dict of the __init__ arguments)")  # fmt: skip
+        t.fail(
+            "get_config / from_config",
+            expected="a config that rebuilds the object",
+            received=f"{type(error).__name__}: {error}",
+            mistake="return {**super().get_config(), 'keep_prob': self.keep_prob, ...} "
+            "(regularizers: a dict of the __init__ arguments)",
+        )
     for name, value in attributes.items():
         if config.get(name) != value or getattr(clone, name, None) != value:
-            t.fail(f"the config's `{name}`", expected=repr(value),
-                   received=repr(config.get(name)),
-                   mistake=f"get_config must return `{name}` so from_config rebuilds it")  # fmt: skip
+            t.fail(
+                f"the config's `{name}`",
+                expected=repr(value),
+                received=repr(config.get(name)),
+                mistake=f"get_config must return `{name}` so from_config rebuilds it",
+            )
+
+
+def _l2_mistakes(lambd, m, weights):
+    """Known wrong penalties of `weights`, as `(message, function of nothing)` pairs."""
+    squares = float(np.sum(np.square(weights.astype(np.float64))))
+    absolute = float(np.sum(np.abs(weights.astype(np.float64))))
+    return (
+        ("looks like λ/m instead of λ/2m", lambda: lambd / m * squares),
+        ("looks like λ/2 without the m", lambda: lambd / 2 * squares),
+        ("looks like λ Σ W²: the coefficient is λ/(2m)", lambda: lambd * squares),
+        ("looks like Σ|W| (L1) instead of Σ W²", lambda: lambd / (2 * m) * absolute),
+        ("looks like the norm ||W||, not its square", lambda: lambd / (2 * m) * squares**0.5),
+    )
 
 
 @register(
@@ -65,33 +84,39 @@ def check_l2_regularizer(t):
     t.step("is a keras.regularizers.Regularizer")
     cls = t.function
     if not (isinstance(cls, type) and issubclass(cls, keras.regularizers.Regularizer)):
-        t.fail("the class", expected="a subclass of keras.regularizers.Regularizer",
-               received=show(cls))  # fmt: skip
+        t.fail(
+            "the class", expected="a subclass of keras.regularizers.Regularizer", received=show(cls)
+        )
     weights = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
     for lambd, m in ((0.7, 211), (0.1, 10)):
         case = f"lambd = {lambd}, m = {m}, a 4 × 3 weight matrix"
         t.step(f"the penalty equals (λ/2m) Σ W² (lambd {lambd}, m {m})", case=case)
         regularizer = _instance(t, cls, lambd, m, what="L2Regularizer(lambd, m)")
         try:
-            received = float(keras.ops.convert_to_numpy(regularizer(keras.ops.convert_to_tensor(weights))))
+            received = float(
+                keras.ops.convert_to_numpy(regularizer(keras.ops.convert_to_tensor(weights)))
+            )
         except NotImplementedError:
             raise
         except Exception as error:
-            t.fail("calling the regularizer", expected="a number",
-                   received=f"{type(error).__name__}: {error}")  # fmt: skip
+            t.fail(
+                "calling the regularizer",
+                expected="a number",
+                received=f"{type(error).__name__}: {error}",
+            )
         expected = float(keras.ops.convert_to_numpy(regularizers.L2(lambd, m)(weights)))
-        squares = float(np.sum(np.square(weights.astype(np.float64))))
-        t.expect_close(received, expected, "the penalty", rtol=1e-5, mistakes=(
-            ("looks like λ/m instead of λ/2m", lambda: lambd / m * squares),
-            ("looks like λ/2 without the m", lambda: lambd / 2 * squares),
-            ("looks like λ Σ W²: the coefficient is λ/(2m)", lambda: lambd * squares),
-            ("looks like Σ|W| (L1) instead of Σ W²",
-             lambda: lambd / (2 * m) * float(np.sum(np.abs(weights)))),
-            ("looks like the norm ||W||, not its square",
-             lambda: lambd / (2 * m) * float(np.sqrt(squares))),
-        ), inputs=(), case=case)  # fmt: skip
-    _round_trip(t, _instance(t, cls, 0.7, 211, what="L2Regularizer(0.7, 211)"),
-                {"lambd": 0.7, "m": 211})
+        t.expect_close(
+            received,
+            expected,
+            "the penalty",
+            rtol=1e-5,
+            mistakes=_l2_mistakes(lambd, m, weights),
+            inputs=(),
+            case=case,
+        )
+    _round_trip(
+        t, _instance(t, cls, 0.7, 211, what="L2Regularizer(0.7, 211)"), {"lambd": 0.7, "m": 211}
+    )
 
 
 def _layer_output(t, layer, x, training):
@@ -100,8 +125,11 @@ def _layer_output(t, layer, x, training):
     except NotImplementedError:
         raise
     except Exception as error:
-        t.fail(f"calling the layer with training={training}", expected="an output like x",
-               received=f"{type(error).__name__}: {error}")  # fmt: skip
+        t.fail(
+            f"calling the layer with training={training}",
+            expected="an output like x",
+            received=f"{type(error).__name__}: {error}",
+        )
 
 
 @register(
@@ -134,12 +162,18 @@ def check_inverted_dropout(t):
         if not np.allclose(out, x, rtol=1e-6):
             mistake = None
             if np.allclose(out, x * keep_prob) or np.allclose(out, x / keep_prob):
-                mistake = "inference scales the activations: inverted dropout already scaled " \
+                mistake = (
+                    "inference scales the activations: inverted dropout already scaled "
                     "them in training, so at test time do nothing"
+                )
             elif np.mean(out == 0) > 0.05:
                 mistake = "units are dropped at inference: drop only when training is True"
-            t.fail("the output with training=False", expected="x unchanged",
-                   received="other values", mistake=mistake)  # fmt: skip
+            t.fail(
+                "the output with training=False",
+                expected="x unchanged",
+                received="other values",
+                mistake=mistake,
+            )
         t.step(f"keeps about keep_prob = {keep_prob} of the units in training", case=case)
         out = _layer_output(t, layer, x, training=True)
         kept = float(np.mean(out != 0))
@@ -150,8 +184,12 @@ def check_inverted_dropout(t):
                 mistake = "the layer keeps 1 − keep_prob of the units: keep where rand < keep_prob"
             elif kept == 1.0:
                 mistake = "nothing is dropped in training: use the `training` argument of call"
-            t.fail("the share of units kept", expected=f"≈ {keep_prob}", received=f"{kept:.3f}",
-                   mistake=mistake)  # fmt: skip
+            t.fail(
+                "the share of units kept",
+                expected=f"≈ {keep_prob}",
+                received=f"{kept:.3f}",
+                mistake=mistake,
+            )
         t.step(f"kept units are divided by keep_prob = {keep_prob}", case=case)
         kept_mask = out != 0
         if not np.allclose(out[kept_mask], x[kept_mask] / keep_prob, rtol=1e-5):
@@ -160,15 +198,20 @@ def check_inverted_dropout(t):
                 mistake = "the kept units are not divided by keep_prob (that is inverted dropout)"
             elif np.allclose(out[kept_mask], x[kept_mask] * keep_prob):
                 mistake = "multiplied by keep_prob instead of dividing by it"
-            t.fail("the kept units", expected="x / keep_prob", received="other values",
-                   mistake=mistake)  # fmt: skip
+            t.fail(
+                "the kept units", expected="x / keep_prob", received="other values", mistake=mistake
+            )
     t.step("two training calls draw different masks", case="keep_prob = 0.5")
     layer = _instance(t, cls, 0.5, what="InvertedDropout(0.5)")
     first, second = (_layer_output(t, layer, x, training=True) != 0 for _ in range(2))
     if np.array_equal(first, second):
-        t.fail("two masks", expected="different", received="the same mask",
-               mistake="draw the mask in call (keras.random.uniform with a SeedGenerator "
-               "made in __init__), not once in __init__")  # fmt: skip
+        t.fail(
+            "two masks",
+            expected="different",
+            received="the same mask",
+            mistake="draw the mask in call (keras.random.uniform with a SeedGenerator "
+            "made in __init__), not once in __init__",
+        )
     _round_trip(t, _instance(t, cls, 0.8, what="InvertedDropout(0.8)"), {"keep_prob": 0.8})
 
 
@@ -192,40 +235,57 @@ def check_he_initializer(t):
     t.step("is a keras.initializers.Initializer")
     cls = t.function
     if not (isinstance(cls, type) and issubclass(cls, keras.initializers.Initializer)):
-        t.fail("the class", expected="a subclass of keras.initializers.Initializer",
-               received=show(cls))  # fmt: skip
+        t.fail(
+            "the class", expected="a subclass of keras.initializers.Initializer", received=show(cls)
+        )
     for shape in ((400, 100), (50, 800)):
         fan_in, fan_out = shape
-        t.step(f"the sample variance of a {shape} kernel ≈ 2 / fan_in = {2 / fan_in:.4g}",
-               case=f"shape {shape}: fan_in = {fan_in}, fan_out = {fan_out}")  # fmt: skip
+        t.step(
+            f"the sample variance of a {shape} kernel ≈ 2 / fan_in = {2 / fan_in:.4g}",
+            case=f"shape {shape}: fan_in = {fan_in}, fan_out = {fan_out}",
+        )
         initializer = _instance(t, cls, seed=1, what="HeInitializer(seed=1)")
         try:
             w = keras.ops.convert_to_numpy(initializer(shape, dtype="float32"))
         except NotImplementedError:
             raise
         except Exception as error:
-            t.fail(f"initializer({shape}, dtype='float32')", expected="a tensor",
-                   received=f"{type(error).__name__}: {error}")  # fmt: skip
+            t.fail(
+                f"initializer({shape}, dtype='float32')",
+                expected="a tensor",
+                received=f"{type(error).__name__}: {error}",
+            )
         t.expect_shape(w, shape, "the kernel")
         got, want = float(np.var(w)), 2 / fan_in
         if abs(got / want - 1) > 0.1:
             mistake = None
             for message, value in (
-                ("looks like 2 / fan_out: a Keras kernel is (fan_in, fan_out), fan_in = shape[0]",
-                 2 / fan_out),
+                (
+                    "looks like 2 / fan_out: a Keras kernel is (fan_in, fan_out), "
+                    "fan_in = shape[0]",
+                    2 / fan_out,
+                ),
                 ("looks like 1 / fan_in (Xavier/LeCun) instead of 2 / fan_in", 1 / fan_in),
                 ("looks like Glorot's 2 / (fan_in + fan_out)", 2 / (fan_in + fan_out)),
                 ("looks like the variance used as the standard deviation", (2 / fan_in) ** 2),
                 ("looks like a standard normal, unscaled", 1.0),
-            ):  # fmt: skip
+            ):
                 if abs(got / value - 1) <= 0.1:
                     mistake = message
                     break
             t.fail("the variance", expected=f"{want:.4g}", received=f"{got:.4g}", mistake=mistake)
     t.step("the same seed gives the same weights")
-    a = keras.ops.convert_to_numpy(_instance(t, cls, seed=3, what="HeInitializer(seed=3)")((20, 10)))
-    b = keras.ops.convert_to_numpy(_instance(t, cls, seed=3, what="HeInitializer(seed=3)")((20, 10)))
+    a = keras.ops.convert_to_numpy(
+        _instance(t, cls, seed=3, what="HeInitializer(seed=3)")((20, 10))
+    )
+    b = keras.ops.convert_to_numpy(
+        _instance(t, cls, seed=3, what="HeInitializer(seed=3)")((20, 10))
+    )
     if not np.array_equal(a, b):
-        t.fail("two initializers with seed=3", expected="the same weights",
-               received="different weights", mistake="pass seed=self.seed to keras.random")  # fmt: skip
+        t.fail(
+            "two initializers with seed=3",
+            expected="the same weights",
+            received="different weights",
+            mistake="pass seed=self.seed to keras.random",
+        )
     _round_trip(t, _instance(t, cls, seed=3, what="HeInitializer(seed=3)"), {"seed": 3})

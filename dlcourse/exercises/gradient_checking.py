@@ -55,9 +55,9 @@ def _approx(cost_function, parameters, epsilon, kind="two-sided", restore=True):
         j_minus = cost_function(scratch.vector_to_parameters(minus, parameters))
         approx[i] = (j_plus - j_minus) / (epsilon if kind == "by-epsilon" else 2 * epsilon)
         if kind == "aliased":  # thetaplus and thetaminus both the same array as θ
-            approx[i] = (j_plus - cost_function(scratch.vector_to_parameters(theta, parameters))) / (
-                2 * epsilon
-            )
+            approx[i] = (
+                j_plus - cost_function(scratch.vector_to_parameters(theta, parameters))
+            ) / (2 * epsilon)
     return approx
 
 
@@ -99,23 +99,41 @@ CHANGED = (
 )
 
 MISTAKES = (
-    ("looks like a one-sided difference (J(θ+ε) − J(θ))/ε: use the two-sided "
-     "(J(θ+ε) − J(θ−ε))/2ε, error O(ε²)", _mistake("one-sided")),
+    (
+        "looks like a one-sided difference (J(θ+ε) − J(θ))/ε: use the two-sided "
+        "(J(θ+ε) − J(θ−ε))/2ε, error O(ε²)",
+        _mistake("one-sided"),
+    ),
     ("looks like dividing by ε instead of 2ε", _mistake("by-epsilon")),
-    ("θ is not copied before perturbing it: thetaplus and thetaminus are the same "
-     "array as θ (use np.copy)", _mistake("aliased")),
-    ("θ is not restored after a perturbation: θ−ε is taken from θ itself, so θ drifts "
-     "(copy θ for each perturbation)", _mistake(restore=False)),
-    ("the gradients are flattened in another order than θ: flatten both in the same "
-     "order (scratch.gradients_to_vector)", _mistake(order="sorted")),
-    ("only the numerator ||approx − grad||₂: divide by ||approx||₂ + ||grad||₂",
-     _mistake(norm="numerator")),
-    ("looks like ||approx − grad|| / ||grad||: the denominator is ||approx|| + ||grad||",
-     _mistake(norm="one-norm")),
-    ("looks like squared norms: use the norms themselves, np.linalg.norm",
-     _mistake(norm="squared")),
+    (
+        "θ is not copied before perturbing it: thetaplus and thetaminus are the same "
+        "array as θ (use np.copy)",
+        _mistake("aliased"),
+    ),
+    (
+        "θ is not restored after a perturbation: θ−ε is taken from θ itself, so θ drifts "
+        "(copy θ for each perturbation)",
+        _mistake(restore=False),
+    ),
+    (
+        "the gradients are flattened in another order than θ: flatten both in the same "
+        "order (scratch.gradients_to_vector)",
+        _mistake(order="sorted"),
+    ),
+    (
+        "only the numerator ||approx − grad||₂: divide by ||approx||₂ + ||grad||₂",
+        _mistake(norm="numerator"),
+    ),
+    (
+        "looks like ||approx − grad|| / ||grad||: the denominator is ||approx|| + ||grad||",
+        _mistake(norm="one-norm"),
+    ),
+    (
+        "looks like squared norms: use the norms themselves, np.linalg.norm",
+        _mistake(norm="squared"),
+    ),
     ("`epsilon` is ignored: perturb by the epsilon you are given", _mistake(fixed_epsilon=1e-7)),
-)  # fmt: skip
+)
 
 
 @register(
@@ -138,21 +156,37 @@ MISTAKES = (
 def check_gradient_check(t):
     cost_function, parameters, grads = _problem()
     case = "net [3, 4, 3, 1], m = 5, L2 cost with lambd = 0.7"
-    t.step("gradients with two bugs give the course's difference",
-           case=case + ", grads with dW2 doubled and 0.4 added to db1")  # fmt: skip
+    t.step(
+        "gradients with two bugs give the course's difference",
+        case=case + ", grads with dW2 doubled and 0.4 added to db1",
+    )
     inputs = (cost_function, parameters, _buggy(grads), 1e-7)
     received = t.call(*inputs, changed=CHANGED)
     if np.ndim(received) != 0:
         t.fail("the difference", expected="a number", received=show(received))
-    t.expect_close(received, reference(*inputs), "the difference", mistakes=MISTAKES,
-                   inputs=inputs, rtol=1e-4)  # fmt: skip
+    t.expect_close(
+        received, reference(*inputs), "the difference", mistakes=MISTAKES, inputs=inputs, rtol=1e-4
+    )
     t.step("correct gradients give a difference < 1e-7", case=case + ", correct grads")
     inputs = (cost_function, parameters, grads, 1e-7)
     received = t.call(*inputs, changed=CHANGED)
     if not float(received) < 1e-7:
-        t.expect_close(received, reference(*inputs), "the difference", mistakes=MISTAKES,
-                       inputs=inputs, rtol=1e-2)  # fmt: skip
+        t.expect_close(
+            received,
+            reference(*inputs),
+            "the difference",
+            mistakes=MISTAKES,
+            inputs=inputs,
+            rtol=1e-2,
+        )
     t.step("the difference at ε = 1e-3 is the two-sided one", case=case + ", correct grads")
     inputs = (cost_function, parameters, grads, 1e-3)
-    t.expect_close(t.call(*inputs, changed=CHANGED), reference(*inputs), "the difference", mistakes=MISTAKES,
-                   inputs=inputs, rtol=1e-3, atol=1e-11)  # fmt: skip
+    t.expect_close(
+        t.call(*inputs, changed=CHANGED),
+        reference(*inputs),
+        "the difference",
+        mistakes=MISTAKES,
+        inputs=inputs,
+        rtol=1e-3,
+        atol=1e-11,
+    )

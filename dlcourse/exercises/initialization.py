@@ -30,8 +30,12 @@ def _check_structure(t, function_args, dims):
     t.step("the biases are zeros", case=f"layer_dims={dims}")
     for l in range(1, len(dims)):
         if np.any(np.asarray(parameters[f"b{l}"]) != 0):
-            t.fail(f"b{l}", expected="zeros", received="non-zero values",
-                   mistake="only the weights are random; b[l] = np.zeros((n[l], 1))")  # fmt: skip
+            t.fail(
+                f"b{l}",
+                expected="zeros",
+                received="non-zero values",
+                mistake="only the weights are random; b[l] = np.zeros((n[l], 1))",
+            )
     return parameters
 
 
@@ -39,14 +43,21 @@ def _check_seed(t, seed_args, other_args):
     t.step("the same seed gives the same weights; another seed others")
     first, second = t.call(*seed_args), t.call(*seed_args)
     if not all(np.array_equal(first[k], second[k]) for k in first):
-        t.fail("two calls with the same seed", expected="identical weights",
-               received="different weights",
-               mistake="the weights do not come from `seed`: seed a generator with it "
-               "(np.random.default_rng(seed)) or call np.random.seed(seed) first")  # fmt: skip
+        t.fail(
+            "two calls with the same seed",
+            expected="identical weights",
+            received="different weights",
+            mistake="the weights do not come from `seed`: seed a generator with it "
+            "(np.random.default_rng(seed)) or call np.random.seed(seed) first",
+        )
     other = t.call(*other_args)
     if np.array_equal(first["W1"], other["W1"]):
-        t.fail("two calls with different seeds", expected="different weights",
-               received="the same weights", mistake="`seed` is ignored")  # fmt: skip
+        t.fail(
+            "two calls with different seeds",
+            expected="different weights",
+            received="the same weights",
+            mistake="`seed` is ignored",
+        )
 
 
 def _check_layer_statistics(t, parameters, dims, variance_rule, rule_text, mistakes):
@@ -65,11 +76,19 @@ def _check_layer_statistics(t, parameters, dims, variance_rule, rule_text, mista
                 if abs(got / rule(n_prev, n) - 1) <= tolerance:
                     mistake = message
                     break
-            t.fail(f"W{l}'s variance", expected=f"{want:.4g} (= {rule_text} with n[{l - 1}] = "
-                   f"{n_prev}, n[{l}] = {n})", received=f"{got:.4g}", mistake=mistake)  # fmt: skip
+            t.fail(
+                f"W{l}'s variance",
+                expected=f"{want:.4g} (= {rule_text} with n[{l - 1}] = {n_prev}, n[{l}] = {n})",
+                received=f"{got:.4g}",
+                mistake=mistake,
+            )
         if abs(float(np.mean(w))) > 6 * np.sqrt(want / w.size):
-            t.fail(f"W{l}'s mean", expected="≈ 0", received=f"{np.mean(w):.4g}",
-                   mistake="the weights must be centred on 0 (randn, not rand)")  # fmt: skip
+            t.fail(
+                f"W{l}'s mean",
+                expected="≈ 0",
+                received=f"{np.mean(w):.4g}",
+                mistake="the weights must be centred on 0 (randn, not rand)",
+            )
 
 
 @register(
@@ -90,8 +109,12 @@ def check_zeros(t):
     t.step("every weight is 0", case=f"layer_dims={DIMS}")
     for l in range(1, len(DIMS)):
         if np.any(np.asarray(parameters[f"W{l}"]) != 0):
-            t.fail(f"W{l}", expected="all zeros", received="non-zero weights",
-                   mistake="this exercise initializes every weight to zero (np.zeros)")  # fmt: skip
+            t.fail(
+                f"W{l}",
+                expected="all zeros",
+                received="non-zero weights",
+                mistake="this exercise initializes every weight to zero (np.zeros)",
+            )
 
 
 def _large(n_prev, n):
@@ -123,7 +146,10 @@ def check_random(t):
         (
             ("looks like ×0.01 (small random) instead of ×10", lambda a, b: 1e-4),
             ("looks like the standard normal without the ×10", lambda a, b: 1.0),
-            ("looks like np.random.rand (uniform in [0, 1)) instead of randn", lambda a, b: 100 / 12),
+            (
+                "looks like np.random.rand (uniform in [0, 1)) instead of randn",
+                lambda a, b: 100 / 12,
+            ),
             ("looks like He's √(2/n[l−1]) instead of ×10", lambda a, b: 2 / a),
         ),
     )
@@ -131,9 +157,12 @@ def check_random(t):
     w = np.asarray(parameters["W1"], dtype=np.float64).ravel()
     kurtosis = float(np.mean((w - w.mean()) ** 4) / np.var(w) ** 2)  # normal 3, uniform 1.8
     if abs(kurtosis - 3) > 0.6:
-        t.fail("W1's distribution", expected="a standard normal × 10 (kurtosis 3)",
-               received=f"kurtosis {kurtosis:.2f}", mistake="draw with randn / standard_normal "
-               "(a normal distribution), not rand / uniform")  # fmt: skip
+        t.fail(
+            "W1's distribution",
+            expected="a standard normal × 10 (kurtosis 3)",
+            received=f"kurtosis {kurtosis:.2f}",
+            mistake="draw with randn / standard_normal (a normal distribution), not rand / uniform",
+        )
 
 
 def _he(n_prev, n):
@@ -166,12 +195,19 @@ def check_he(t):
         "2 / n[l−1]",
         (
             ("looks like 1/n[l−1] (Xavier) instead of 2/n[l−1]", lambda a, b: 1 / a),
-            ("looks like 2/n[l]: the fan of the wrong layer (use n[l−1], the inputs)",
-             lambda a, b: 2 / b),  # fmt: skip
-            ("looks like Glorot's 2/(n[l−1] + n[l]) instead of He's 2/n[l−1]",
-             lambda a, b: 2 / (a + b)),  # fmt: skip
-            ("looks like the variance used as the standard deviation: multiply by "
-             "√(2/n[l−1]), not 2/n[l−1]", lambda a, b: (2 / a) ** 2),  # fmt: skip
+            (
+                "looks like 2/n[l]: the fan of the wrong layer (use n[l−1], the inputs)",
+                lambda a, b: 2 / b,
+            ),
+            (
+                "looks like Glorot's 2/(n[l−1] + n[l]) instead of He's 2/n[l−1]",
+                lambda a, b: 2 / (a + b),
+            ),
+            (
+                "looks like the variance used as the standard deviation: multiply by "
+                "√(2/n[l−1]), not 2/n[l−1]",
+                lambda a, b: (2 / a) ** 2,
+            ),
             ("looks like the ×10 of the random initialization", lambda a, b: 100.0),
             ("looks like √(1/n[l−1])·2: multiply by √(2/n[l−1])", lambda a, b: 4 / a),
         ),

@@ -35,8 +35,12 @@ def _check_batches(t, m, size, seed):
     if not isinstance(batches, (list, tuple)) or not all(
         isinstance(b, (list, tuple)) and len(b) == 2 for b in batches
     ):
-        t.fail("the return value", expected="a list of (x_batch, y_batch) pairs",
-               received=show(batches), case=case)  # fmt: skip
+        t.fail(
+            "the return value",
+            expected="a list of (x_batch, y_batch) pairs",
+            received=show(batches),
+            case=case,
+        )
     count = math.ceil(m / size)
     sizes = [np.shape(b[0])[-1] if np.ndim(b[0]) == 2 else None for b in batches]
     want = [size] * (m // size) + ([m % size] if m % size else [])
@@ -48,35 +52,58 @@ def _check_batches(t, m, size, seed):
             mistake = "an empty last batch: only add a partial batch when m mod size > 0"
         elif sizes and all(s == 64 for s in sizes[:-1]) and size != 64:
             mistake = "the batch size is hard-coded to 64: use mini_batch_size"
-        t.fail("the batch sizes", expected=f"{count} batches of sizes {want}",
-               received=f"{len(sizes)} batches of sizes {sizes}", mistake=mistake, case=case)  # fmt: skip
+        t.fail(
+            "the batch sizes",
+            expected=f"{count} batches of sizes {want}",
+            received=f"{len(sizes)} batches of sizes {sizes}",
+            mistake=mistake,
+            case=case,
+        )
     for x_batch, y_batch in batches:
         if np.shape(x_batch)[0] != x.shape[0] or np.shape(y_batch) != (1, np.shape(x_batch)[1]):
-            t.fail("a batch's shapes", expected=f"x_batch ({x.shape[0]}, size), y_batch (1, size)",
-                   received=f"{np.shape(x_batch)}, {np.shape(y_batch)}",
-                   mistake="the examples are the columns: slice x[:, k:k + size]",
-                   case=case)  # fmt: skip
+            t.fail(
+                "a batch's shapes",
+                expected=f"x_batch ({x.shape[0]}, size), y_batch (1, size)",
+                received=f"{np.shape(x_batch)}, {np.shape(y_batch)}",
+                mistake="the examples are the columns: slice x[:, k:k + size]",
+                case=case,
+            )
     xs = np.concatenate([np.asarray(b[0]) for b in batches], axis=1)
     ys = np.concatenate([np.asarray(b[1]) for b in batches], axis=1)
     if not np.allclose(xs - 0.5 * np.arange(x.shape[0])[:, None], xs[0]):
-        t.fail("each x column", expected="whole examples (columns) moved together",
-               received="columns mixed between features",
-               mistake="shuffle the columns (examples), not the rows or each feature on its own",
-               case=case)  # fmt: skip
+        t.fail(
+            "each x column",
+            expected="whole examples (columns) moved together",
+            received="columns mixed between features",
+            mistake="shuffle the columns (examples), not the rows or each feature on its own",
+            case=case,
+        )
     if sorted(xs[0].tolist()) != list(range(m)):
-        t.fail("the examples in the batches", expected="every example exactly once",
-               received=f"{len(set(xs[0].tolist()))} distinct of {m}",
-               mistake="the batches overlap or skip examples: batch k is columns "
-               "k·size … (k+1)·size − 1 of the shuffled data", case=case)  # fmt: skip
+        t.fail(
+            "the examples in the batches",
+            expected="every example exactly once",
+            received=f"{len(set(xs[0].tolist()))} distinct of {m}",
+            mistake="the batches overlap or skip examples: batch k is columns "
+            "k·size … (k+1)·size − 1 of the shuffled data",
+            case=case,
+        )
     if not np.array_equal(xs[0], ys[0]):
-        t.fail("x and y pairs", expected="y_batch[:, i] the label of x_batch[:, i]",
-               received="labels of other examples",
-               mistake="x and y are shuffled with different permutations: draw one permutation "
-               "and index both with it", case=case)  # fmt: skip
+        t.fail(
+            "x and y pairs",
+            expected="y_batch[:, i] the label of x_batch[:, i]",
+            received="labels of other examples",
+            mistake="x and y are shuffled with different permutations: draw one permutation "
+            "and index both with it",
+            case=case,
+        )
     if np.array_equal(xs[0], np.arange(m)):
-        t.fail("the order of the examples", expected="shuffled", received="the original order",
-               mistake="the examples are not shuffled: np.random.permutation(m)",
-               case=case)  # fmt: skip
+        t.fail(
+            "the order of the examples",
+            expected="shuffled",
+            received="the original order",
+            mistake="the examples are not shuffled: np.random.permutation(m)",
+            case=case,
+        )
     return xs[0]
 
 
@@ -97,27 +124,43 @@ def _check_batches(t, m, size, seed):
 )
 def check_mini_batches(t):
     for m, size in ((148, 64), (128, 64), (50, 7), (10, 20)):
-        t.step(f"one permutation cut into ⌈m / size⌉ batches (m = {m}, size = {size})",
-               case=f"m = {m} examples, mini_batch_size = {size}")  # fmt: skip
+        t.step(
+            f"one permutation cut into ⌈m / size⌉ batches (m = {m}, size = {size})",
+            case=f"m = {m} examples, mini_batch_size = {size}",
+        )
         _check_batches(t, m, size, seed=1)
-    t.step("the same seed gives the same batches; another seed others",
-           case="m = 148, mini_batch_size = 64")  # fmt: skip
+    t.step(
+        "the same seed gives the same batches; another seed others",
+        case="m = 148, mini_batch_size = 64",
+    )
     x, y = _examples(148)
     first, second = (np.concatenate([b[0][0] for b in t.call(x, y, 64, 2)]) for _ in range(2))
     if not np.array_equal(first, second):
-        t.fail("two calls with seed = 2", expected="the same order", received="another order",
-               mistake="the shuffle must come from `seed`: np.random.default_rng(seed) or "
-               "np.random.seed(seed)")  # fmt: skip
+        t.fail(
+            "two calls with seed = 2",
+            expected="the same order",
+            received="another order",
+            mistake="the shuffle must come from `seed`: np.random.default_rng(seed) or "
+            "np.random.seed(seed)",
+        )
     other = np.concatenate([b[0][0] for b in t.call(x, y, 64, 3)])
     if np.array_equal(first, other):
-        t.fail("seeds 2 and 3", expected="different orders", received="the same order",
-               mistake="`seed` is ignored")  # fmt: skip
+        t.fail(
+            "seeds 2 and 3",
+            expected="different orders",
+            received="the same order",
+            mistake="`seed` is ignored",
+        )
 
 
 def _parameters(seed=0):
     rng = np.random.default_rng(seed)
-    parameters = {"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=(3, 1)),
-                  "W2": rng.normal(size=(1, 3)), "b2": rng.normal(size=(1, 1))}  # fmt: skip
+    parameters = {
+        "W1": rng.normal(size=(3, 2)),
+        "b1": rng.normal(size=(3, 1)),
+        "W2": rng.normal(size=(1, 3)),
+        "b2": rng.normal(size=(1, 1)),
+    }
     grads = {"d" + k: rng.normal(size=v.shape) for k, v in parameters.items()}
     return parameters, grads
 
@@ -129,8 +172,11 @@ def _check_zeros_like(t, state, parameters, what):
         if np.any(np.asarray(state["d" + key]) != 0):
             t.fail(f"{what}['d{key}']", expected="zeros", received="non-zero values")
         if state["d" + key] is value:
-            t.fail(f"{what}['d{key}']", expected="a new array of zeros",
-                   received=f"parameters['{key}'] itself")  # fmt: skip
+            t.fail(
+                f"{what}['d{key}']",
+                expected="a new array of zeros",
+                received=f"parameters['{key}'] itself",
+            )
 
 
 @register(
@@ -173,8 +219,12 @@ def check_initialize_adam(t):
     _check_zeros_like(t, output[0], parameters, "v")
     _check_zeros_like(t, output[1], parameters, "s")
     if any(output[0][k] is output[1][k] for k in output[0]):
-        t.fail("v and s", expected="separate arrays", received="the same arrays",
-               mistake="v and s share arrays: make two sets of zeros")  # fmt: skip
+        t.fail(
+            "v and s",
+            expected="separate arrays",
+            received="the same arrays",
+            mistake="v and s share arrays: make two sets of zeros",
+        )
 
 
 def _momentum(one_minus_beta=True, use_grad=False, old_velocity=False, swap=False):
@@ -221,9 +271,10 @@ def check_momentum(t):
     v = {k: rng.normal(size=g.shape) for k, g in grads.items()}
     for beta, learning_rate in ((0.9, 0.1), (0.5, 0.01)):
         inputs = (parameters, grads, v, beta, learning_rate)
-        t.step(f"one step equals the course's (beta {beta}, learning_rate {learning_rate})",
-               case=f"2-layer parameters, non-zero v, beta = {beta}, "
-               f"learning_rate = {learning_rate}")  # fmt: skip
+        t.step(
+            f"one step equals the course's (beta {beta}, learning_rate {learning_rate})",
+            case=f"2-layer parameters, non-zero v, beta = {beta}, learning_rate = {learning_rate}",
+        )
         received = _split(t.call(*inputs, mutable=(0, 2)), ("parameters", "v"), t)
         expected = ({}, {})
         for key, w in parameters.items():
@@ -234,20 +285,33 @@ def check_momentum(t):
             ("the (1 − β) factor is missing: v = β v + (1 − β) dW", _momentum(False)),
             ("β and 1 − β are swapped: v = β v + (1 − β) dW", _momentum(swap=True)),
             ("the step uses the gradient, not the velocity: W = W − α v", _momentum(use_grad=True)),
-            ("the step uses the old velocity: update v first, then W", _momentum(old_velocity=True)),
-        )  # fmt: skip
+            (
+                "the step uses the old velocity: update v first, then W",
+                _momentum(old_velocity=True),
+            ),
+        )
         t.step(f"the new v equals the course's (beta {beta})")
-        t.expect_close(received[1], expected[1], "v", mistakes=((m, lambda *a, f=f: f(*a)[1])
-                       for m, f in mistakes), inputs=inputs)  # fmt: skip
+        t.expect_close(
+            received[1],
+            expected[1],
+            "v",
+            mistakes=((m, lambda *a, f=f: f(*a)[1]) for m, f in mistakes),
+            inputs=inputs,
+        )
         t.step(f"the new parameters equal the course's (beta {beta})")
-        t.expect_close(received[0], expected[0], "parameters",
-                       mistakes=((m, lambda *a, f=f: f(*a)[0]) for m, f in mistakes),
-                       inputs=inputs)  # fmt: skip
+        t.expect_close(
+            received[0],
+            expected[0],
+            "parameters",
+            mistakes=((m, lambda *a, f=f: f(*a)[0]) for m, f in mistakes),
+            inputs=inputs,
+        )
 
 
 def _adam(t_shift=0, power=True, eps_inside=False, correct=True, square=True, use_v=False):
-    def update(parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999,
-               epsilon=1e-8):  # fmt: skip
+    def update(
+        parameters, grads, v, s, t, learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-8
+    ):
         step = t + t_shift
         out = ({}, {}, {}, {}, {})
         for key, w in parameters.items():
@@ -269,12 +333,14 @@ ADAM_MISTAKES = (
     ("the bias correction uses β instead of β^t: v_corrected = v / (1 − β1^t)", _adam(power=False)),
     ("the bias correction uses t − 1 (as if t started at 0): t counts from 1", _adam(t_shift=-1)),
     ("the bias correction uses t + 1: t counts from 1, the first step is t = 1", _adam(t_shift=1)),
-    ("ε is inside the square root: W = W − α v_corrected / (√s_corrected + ε)",
-     _adam(eps_inside=True)),
+    (
+        "ε is inside the square root: W = W − α v_corrected / (√s_corrected + ε)",
+        _adam(eps_inside=True),
+    ),
     ("there is no bias correction: divide v by 1 − β1^t and s by 1 − β2^t", _adam(correct=False)),
     ("s averages dW, not dW²: s = β2 s + (1 − β2) dW²", _adam(square=False)),
     ("the step uses v, not v_corrected", _adam(use_v=True)),
-)  # fmt: skip
+)
 
 
 @register(
@@ -300,32 +366,53 @@ def check_adam(t):
     names = ("parameters", "v", "s", "v_corrected", "s_corrected")
     for step, learning_rate, epsilon in ((1, 0.01, 1e-8), (2, 0.1, 1e-8), (10, 0.05, 0.5)):
         inputs = (parameters, grads, v, s, step, learning_rate, 0.9, 0.999, epsilon)
-        case = f"2-layer parameters, non-zero v and s, t = {step}, learning_rate = " \
+        case = (
+            f"2-layer parameters, non-zero v and s, t = {step}, learning_rate = "
             f"{learning_rate}, epsilon = {epsilon}"
+        )
         t.step(f"one step at t = {step} equals the course's", case=case)
         received = _split(t.call(*inputs, mutable=(0, 2, 3)), names, t)
         expected = ({}, {}, {}, {}, {})
         for key, w in parameters.items():
-            parts = scratch.adam_step(w, grads["d" + key], v["d" + key], s["d" + key], step,
-                                      learning_rate, 0.9, 0.999, epsilon)  # fmt: skip
+            parts = scratch.adam_step(
+                w,
+                grads["d" + key],
+                v["d" + key],
+                s["d" + key],
+                step,
+                learning_rate,
+                0.9,
+                0.999,
+                epsilon,
+            )
             expected[0][key] = parts[0]
             for i in range(1, 5):
                 expected[i]["d" + key] = parts[i]
         for i in (1, 2, 3, 4, 0):  # the moments first: a wrong one explains a wrong step
-            t.expect_close(received[i], expected[i], names[i],
-                           mistakes=((m, lambda *a, f=f, i=i: f(*a)[i]) for m, f in ADAM_MISTAKES),
-                           inputs=inputs)  # fmt: skip
+            t.expect_close(
+                received[i],
+                expected[i],
+                names[i],
+                mistakes=((m, lambda *a, f=f, i=i: f(*a)[i]) for m, f in ADAM_MISTAKES),
+                inputs=inputs,
+            )
 
 
 DECAY_MISTAKES = (
-    ("looks like exponential decay: Ng's form is α₀ / (1 + decay_rate · epoch_num)",
-     lambda a, e, d, *rest: a * (1 - d) ** e),
+    (
+        "looks like exponential decay: Ng's form is α₀ / (1 + decay_rate · epoch_num)",
+        lambda a, e, d, *rest: a * (1 - d) ** e,
+    ),
     ("the 1 + is missing: α₀ / (1 + decay_rate · epoch_num)", lambda a, e, d, *rest: a / (d * e)),
-    ("looks like α₀ · (1 + decay_rate · epoch_num): divide, don't multiply",
-     lambda a, e, d, *rest: a * (1 + d * e)),
-    ("looks like epoch_num + 1: the first epoch, 0, has α = α₀",
-     lambda a, e, d, *rest: a / (1 + d * (e + 1))),
-)  # fmt: skip
+    (
+        "looks like α₀ · (1 + decay_rate · epoch_num): divide, don't multiply",
+        lambda a, e, d, *rest: a * (1 + d * e),
+    ),
+    (
+        "looks like epoch_num + 1: the first epoch, 0, has α = α₀",
+        lambda a, e, d, *rest: a / (1 + d * (e + 1)),
+    ),
+)
 
 
 @register(
@@ -342,24 +429,41 @@ DECAY_MISTAKES = (
 )
 def check_update_lr(t):
     for args in ((0.5, 0, 1.0), (0.5, 2, 1.0), (0.1, 10, 0.3), (0.01, 100, 0.05)):
-        t.step(f"update_lr{args} equals the course's", case=f"learning_rate0, epoch_num, "
-               f"decay_rate = {args}")  # fmt: skip
-        t.expect_close(t.call(*args), scratch.decayed_learning_rate(*args), "α",
-                       mistakes=DECAY_MISTAKES, inputs=args)  # fmt: skip
+        t.step(
+            f"update_lr{args} equals the course's",
+            case=f"learning_rate0, epoch_num, decay_rate = {args}",
+        )
+        t.expect_close(
+            t.call(*args),
+            scratch.decayed_learning_rate(*args),
+            "α",
+            mistakes=DECAY_MISTAKES,
+            inputs=args,
+        )
 
 
 SCHEDULE_MISTAKES = (
-    ("no floor: decay once every time_interval epochs, ⌊epoch_num / time_interval⌋",
-     lambda a, e, d, i: a / (1 + d * e / i)),
-    ("time_interval is ignored: α₀ / (1 + decay_rate · ⌊epoch_num / time_interval⌋)",
-     lambda a, e, d, i: a / (1 + d * e)),
-    ("looks like round() or ceil(): use the floor, epoch_num // time_interval",
-     lambda a, e, d, i: a / (1 + d * np.ceil(e / i))),
-    ("looks like round(): use the floor, epoch_num // time_interval",
-     lambda a, e, d, i: a / (1 + d * np.round(e / i))),
-    ("looks like exponential decay per interval: Ng's form divides by 1 + decay_rate · k",
-     lambda a, e, d, i: a * (1 - d) ** (e // i)),
-)  # fmt: skip
+    (
+        "no floor: decay once every time_interval epochs, ⌊epoch_num / time_interval⌋",
+        lambda a, e, d, i: a / (1 + d * e / i),
+    ),
+    (
+        "time_interval is ignored: α₀ / (1 + decay_rate · ⌊epoch_num / time_interval⌋)",
+        lambda a, e, d, i: a / (1 + d * e),
+    ),
+    (
+        "looks like round() or ceil(): use the floor, epoch_num // time_interval",
+        lambda a, e, d, i: a / (1 + d * np.ceil(e / i)),
+    ),
+    (
+        "looks like round(): use the floor, epoch_num // time_interval",
+        lambda a, e, d, i: a / (1 + d * np.round(e / i)),
+    ),
+    (
+        "looks like exponential decay per interval: Ng's form divides by 1 + decay_rate · k",
+        lambda a, e, d, i: a * (1 - d) ** (e // i),
+    ),
+)
 
 
 @register(
@@ -375,9 +479,22 @@ SCHEDULE_MISTAKES = (
     ),
 )
 def check_schedule_lr_decay(t):
-    for args in ((0.5, 0, 1.0, 1000), (0.5, 999, 1.0, 1000), (0.5, 1000, 1.0, 1000),
-                 (0.5, 2600, 0.3, 1000), (0.1, 7, 0.5, 3), (0.1, 5, 0.5, 3)):  # fmt: skip
-        t.step(f"schedule_lr_decay{args} equals the course's",
-               case="learning_rate0, epoch_num, decay_rate, time_interval = " + str(args))
-        t.expect_close(t.call(*args), scratch.decayed_learning_rate(*args), "α",
-                       mistakes=SCHEDULE_MISTAKES, inputs=args)  # fmt: skip
+    for args in (
+        (0.5, 0, 1.0, 1000),
+        (0.5, 999, 1.0, 1000),
+        (0.5, 1000, 1.0, 1000),
+        (0.5, 2600, 0.3, 1000),
+        (0.1, 7, 0.5, 3),
+        (0.1, 5, 0.5, 3),
+    ):
+        t.step(
+            f"schedule_lr_decay{args} equals the course's",
+            case="learning_rate0, epoch_num, decay_rate, time_interval = " + str(args),
+        )
+        t.expect_close(
+            t.call(*args),
+            scratch.decayed_learning_rate(*args),
+            "α",
+            mistakes=SCHEDULE_MISTAKES,
+            inputs=args,
+        )
