@@ -35,6 +35,19 @@ def test_readme_python_blocks_run_in_order(tmp_path, monkeypatch):
     assert accuracy > 0.8  # both blocks trained the same net on the noisy two-class set
 
 
+def test_readme_shows_the_exercise_report_as_check_prints_it():
+    from dlcourse.exercises import check
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, flags=re.S) if "check(" in b)
+    shown = block.split("check(update_lr)")[1].split("\nhint(")[0].splitlines()[1:]
+    namespace = {}
+    exec(compile(block.split("check(update_lr)")[0], "README.md", "exec"), namespace)
+    assert [line.removeprefix("# ") for line in shown] == str(
+        check(namespace["update_lr"])
+    ).splitlines()
+
+
 SCRIPT = '''"""{title}
 
 The *first* paragraph of {title}: it uses `code`, **bold** text

@@ -436,7 +436,7 @@ def check_update_lr(t):
         t.expect_close(
             t.call(*args),
             scratch.decayed_learning_rate(*args),
-            "α",
+            "the learning rate α",
             mistakes=DECAY_MISTAKES,
             inputs=args,
         )
@@ -494,7 +494,7 @@ def check_schedule_lr_decay(t):
         t.expect_close(
             t.call(*args),
             scratch.decayed_learning_rate(*args),
-            "α",
+            "the learning rate α",
             mistakes=SCHEDULE_MISTAKES,
             inputs=args,
         )
