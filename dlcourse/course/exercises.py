@@ -24,12 +24,11 @@ Neither needs anything but an installed dlcourse: they read no file of the check
 from __future__ import annotations
 
 import ast
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dlcourse.course.notebooks import KERNELSPEC, _cell_ids
+from dlcourse.course.notebooks import clean_notebook_text, compare_notebooks, sync_notebooks
 
 __all__ = [
     "BEGIN",
@@ -204,19 +203,7 @@ def exercise_notebook_text(
         notebook.cells[0] = nbformat.v4.new_markdown_cell(
             header.notebook_markdown(lesson_names, lesson_link)
         )
-    for cell in notebook.cells:
-        cell.metadata = {}
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    notebook.metadata = {
-        "kernelspec": dict(KERNELSPEC),
-        "language_info": {"name": "python"},
-    }
-    notebook.nbformat, notebook.nbformat_minor = 4, 5
-    _cell_ids(notebook.cells)
-    nbformat.validate(notebook)
-    return nbformat.writes(notebook, version=4) + "\n"
+    return clean_notebook_text(notebook)
 
 
 def exercises_for_lessons(exercises_dir="exercises") -> dict:
@@ -241,32 +228,11 @@ def write_exercise_notebooks(
     exercises_dir="exercises", notebooks_dir="notebooks", lessons_dir="lessons"
 ) -> list:
     """Regenerate `notebooks/exercises/NN_name.ipynb` (learner versions); delete orphans."""
-    folder, expected = _expected(exercises_dir, notebooks_dir, lessons_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    changed = []
-    for path, text in expected.items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            changed.append(path)
-    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
-        if path not in expected:
-            path.unlink()
-            changed.append(path)
-    return changed
+    return sync_notebooks(*_expected(exercises_dir, notebooks_dir, lessons_dir)[::-1])
 
 
 def stale_exercise_notebooks(
     exercises_dir="exercises", notebooks_dir="notebooks", lessons_dir="lessons"
 ) -> dict:
     """`{"missing": [...], "stale": [...], "orphaned": [...]}` learner notebooks."""
-    folder, expected = _expected(exercises_dir, notebooks_dir, lessons_dir)
-    problems = {"missing": [], "stale": [], "orphaned": []}
-    for path, text in expected.items():
-        if not path.exists():
-            problems["missing"].append(path.name)
-        elif json.loads(path.read_text(encoding="utf-8")) != json.loads(text):
-            problems["stale"].append(path.name)
-    problems["orphaned"] = [
-        p.name for p in sorted(folder.glob("[0-9][0-9]_*.ipynb")) if p not in expected
-    ]
-    return problems
+    return compare_notebooks(*_expected(exercises_dir, notebooks_dir, lessons_dir)[::-1])

@@ -18,7 +18,14 @@ from pathlib import Path
 
 from dlcourse.header import find_lessons, read_header
 
-__all__ = ["notebook_text", "stale_notebooks", "write_notebooks"]
+__all__ = [
+    "clean_notebook_text",
+    "compare_notebooks",
+    "notebook_text",
+    "stale_notebooks",
+    "sync_notebooks",
+    "write_notebooks",
+]
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 START_IN_SCRIPT = "start(__file__)"
@@ -97,17 +104,25 @@ def notebook_text(script, notebooks_dir="notebooks") -> str:
         )
     relative = Path(os.path.relpath(script.resolve(), Path(notebooks_dir).resolve())).as_posix()
     calls[0].source = calls[0].source.replace(START_IN_SCRIPT, f"start({json.dumps(relative)})")
+    jupytext_settings = {
+        "cell_metadata_filter": "-all",
+        "main_language": "python",
+        "notebook_metadata_filter": "-all",
+    }
+    return clean_notebook_text(notebook, {"jupytext": jupytext_settings})
+
+
+def clean_notebook_text(notebook, metadata=None) -> str:
+    """The notebook's text without outputs or cell metadata, deterministic (see above)."""
+    import nbformat
+
     for cell in notebook.cells:
         cell.metadata = {}
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
     notebook.metadata = {
-        "jupytext": {
-            "cell_metadata_filter": "-all",
-            "main_language": "python",
-            "notebook_metadata_filter": "-all",
-        },
+        **(metadata or {}),
         "kernelspec": dict(KERNELSPEC),
         "language_info": {"name": "python"},
     }
@@ -117,28 +132,64 @@ def notebook_text(script, notebooks_dir="notebooks") -> str:
     return nbformat.writes(notebook, version=4) + "\n"
 
 
+def sync_notebooks(expected, folder) -> list:
+    """Make `folder`'s `NN_name.ipynb` files exactly `expected` (path -> text).
+
+    Writes the notebooks whose text differs and deletes `NN_name` notebooks not expected.
+
+    Returns:
+        The paths that changed (written or deleted).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for path, text in expected.items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        if path not in expected:
+            path.unlink()
+            changed.append(path)
+    return changed
+
+
+def compare_notebooks(expected, folder) -> dict:
+    """What `sync_notebooks(expected, folder)` would change, as lists of notebook names.
+
+    Returns `{"missing": [...], "stale": [...], "orphaned": [...]}`. A notebook is stale
+    when its cells or metadata differ from the expected text (compared as JSON, so that
+    formatting differences between library versions do not count).
+    """
+    problems = {"missing": [], "stale": [], "orphaned": []}
+    for path, text in expected.items():
+        if not path.exists():
+            problems["missing"].append(path.name)
+        elif json.loads(path.read_text(encoding="utf-8")) != json.loads(text):
+            problems["stale"].append(path.name)
+    problems["orphaned"] = [
+        path.name
+        for path in sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
+        if path not in expected
+    ]
+    return problems
+
+
+def _expected(lessons_dir, notebooks_dir) -> dict:
+    notebooks_dir = Path(notebooks_dir)
+    return {
+        notebooks_dir / f"{script.stem}.ipynb": notebook_text(script, notebooks_dir)
+        for script in find_lessons(lessons_dir)
+    }
+
+
 def write_notebooks(lessons_dir="lessons", notebooks_dir="notebooks") -> list:
     """Regenerate `notebooks/NN_name.ipynb` for every lesson; delete orphaned notebooks.
 
     Returns:
         The paths that changed (written or deleted).
     """
-    notebooks_dir = Path(notebooks_dir)
-    notebooks_dir.mkdir(parents=True, exist_ok=True)
-    lessons = find_lessons(lessons_dir)
-    changed = []
-    for script in lessons:
-        path = notebooks_dir / f"{script.stem}.ipynb"
-        text = notebook_text(script, notebooks_dir)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            changed.append(path)
-    stems = {script.stem for script in lessons}
-    for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb")):
-        if path.stem not in stems:
-            path.unlink()
-            changed.append(path)
-    return changed
+    return sync_notebooks(_expected(lessons_dir, notebooks_dir), notebooks_dir)
 
 
 def stale_notebooks(lessons_dir="lessons", notebooks_dir="notebooks") -> dict:
@@ -146,25 +197,6 @@ def stale_notebooks(lessons_dir="lessons", notebooks_dir="notebooks") -> dict:
 
     Returns `{"missing": [...], "stale": [...], "orphaned": [...]}`: lessons without a
     notebook, notebooks that differ from what their lesson generates, and `NN_name`
-    notebooks without a lesson. A notebook is stale when its cells or metadata differ
-    from what its lesson generates (compared as JSON, so that formatting differences
-    between library versions do not count).
+    notebooks without a lesson (see `compare_notebooks`).
     """
-    notebooks_dir = Path(notebooks_dir)
-    lessons = find_lessons(lessons_dir)
-    problems = {"missing": [], "stale": [], "orphaned": []}
-    for script in lessons:
-        path = notebooks_dir / f"{script.stem}.ipynb"
-        if not path.exists():
-            problems["missing"].append(path.name)
-        elif json.loads(path.read_text(encoding="utf-8")) != json.loads(
-            notebook_text(script, notebooks_dir)
-        ):
-            problems["stale"].append(path.name)
-    stems = {script.stem for script in lessons}
-    problems["orphaned"] = [
-        path.name
-        for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb"))
-        if path.stem not in stems
-    ]
-    return problems
+    return compare_notebooks(_expected(lessons_dir, notebooks_dir), notebooks_dir)

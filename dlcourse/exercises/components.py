@@ -18,6 +18,14 @@ from dlcourse.exercises._core import register, show
 NOTEBOOK = "05_keras_components"
 
 
+def _subclass(t, base, name):
+    """The learner's class, once it is a subclass of `base` (Keras's public `name`)."""
+    t.step(f"is a {name}")
+    if not (isinstance(t.function, type) and issubclass(t.function, base)):
+        t.fail("the class", expected=f"a subclass of {name}", received=show(t.function))
+    return t.function
+
+
 def _instance(t, cls, *args, what, **kwargs):
     try:
         return cls(*args, **kwargs)
@@ -81,12 +89,7 @@ def _l2_mistakes(lambd, m, weights):
     kind="class",
 )
 def check_l2_regularizer(t):
-    t.step("is a keras.regularizers.Regularizer")
-    cls = t.function
-    if not (isinstance(cls, type) and issubclass(cls, keras.regularizers.Regularizer)):
-        t.fail(
-            "the class", expected="a subclass of keras.regularizers.Regularizer", received=show(cls)
-        )
+    cls = _subclass(t, keras.regularizers.Regularizer, "keras.regularizers.Regularizer")
     weights = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
     for lambd, m in ((0.7, 211), (0.1, 10)):
         case = f"lambd = {lambd}, m = {m}, a 4 × 3 weight matrix"
@@ -149,10 +152,7 @@ def _layer_output(t, layer, x, training):
     kind="class",
 )
 def check_inverted_dropout(t):
-    t.step("is a keras.layers.Layer")
-    cls = t.function
-    if not (isinstance(cls, type) and issubclass(cls, keras.layers.Layer)):
-        t.fail("the class", expected="a subclass of keras.layers.Layer", received=show(cls))
+    cls = _subclass(t, keras.layers.Layer, "keras.layers.Layer")
     x = np.abs(np.random.default_rng(0).normal(size=(200, 100))).astype("float32") + 0.5
     for keep_prob in (0.8, 0.5):
         layer = _instance(t, cls, keep_prob, what=f"InvertedDropout({keep_prob})")
@@ -232,12 +232,7 @@ def check_inverted_dropout(t):
     kind="class",
 )
 def check_he_initializer(t):
-    t.step("is a keras.initializers.Initializer")
-    cls = t.function
-    if not (isinstance(cls, type) and issubclass(cls, keras.initializers.Initializer)):
-        t.fail(
-            "the class", expected="a subclass of keras.initializers.Initializer", received=show(cls)
-        )
+    cls = _subclass(t, keras.initializers.Initializer, "keras.initializers.Initializer")
     for shape in ((400, 100), (50, 800)):
         fan_in, fan_out = shape
         t.step(

@@ -121,6 +121,15 @@ def _large(n_prev, n):
     return 100.0
 
 
+def _check_random_initialization(t, variance_rule, rule_text, mistakes):
+    """Shapes, zero biases, the seed honoured, each layer's variance by `variance_rule`."""
+    _check_structure(t, (SMALL, 3), SMALL)
+    parameters = _check_structure(t, (DIMS, 3), DIMS)
+    _check_seed(t, (SMALL, 3), (SMALL, 4))
+    _check_layer_statistics(t, parameters, DIMS, variance_rule, rule_text, mistakes)
+    return parameters
+
+
 @register(
     "initialize_parameters_random",
     notebook=NOTEBOOK,
@@ -134,13 +143,8 @@ def _large(n_prev, n):
     ),
 )
 def check_random(t):
-    _check_structure(t, (SMALL, 3), SMALL)
-    parameters = _check_structure(t, (DIMS, 3), DIMS)
-    _check_seed(t, (SMALL, 3), (SMALL, 4))
-    _check_layer_statistics(
+    parameters = _check_random_initialization(
         t,
-        parameters,
-        DIMS,
         _large,
         "10² = 100",
         (
@@ -184,13 +188,8 @@ def _he(n_prev, n):
     ),
 )
 def check_he(t):
-    _check_structure(t, (SMALL, 3), SMALL)
-    parameters = _check_structure(t, (DIMS, 3), DIMS)
-    _check_seed(t, (SMALL, 3), (SMALL, 4))
-    _check_layer_statistics(
+    _check_random_initialization(
         t,
-        parameters,
-        DIMS,
         _he,
         "2 / n[l−1]",
         (
