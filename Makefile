@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: lessons lessons-quick lessons-all-seeds test venv clean bench
 .PHONY: notebooks jupyter docs screenshot playground site
-.PHONY: lint format test-lowest
+.PHONY: lint format test-lowest check-wheel
 
 venv: $(STAMP)
 
@@ -66,6 +66,13 @@ $(LOWEST_STAMP): setup.cfg pyproject.toml | $(UV)
 
 test-lowest: $(LOWEST_STAMP)
 	$(LOWEST)/bin/python -m pytest
+
+# The installed package alone: build the sdist and the wheel, install the wheel in a clean
+# venv outside the checkout, and run a lesson notebook and an exercise notebook copied into
+# an empty folder (tools/check_wheel.py; the `build` package and uv come into .venv).
+check-wheel: $(STAMP) | $(UV)
+	$(PY) -m pip install --quiet build
+	$(PY) tools/check_wheel.py
 
 # ruff (the `lint` extra) checks style and formats; the rules live in pyproject.toml.
 LINT_STAMP := $(VENV)/.installed-lint

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 __all__ = ["exercises_main", "exercises_parser", "main", "parser"]
 
@@ -107,6 +108,16 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     from dlcourse.runner import find_lessons, notebook_route_available, run_lessons
 
+    if not Path(args.lessons).is_dir():
+        print(
+            f"dlcourse: no lessons in {str(Path(args.lessons).resolve())!r}. The lessons are "
+            "not part of the installed package: they are the scripts in the lessons/ folder of "
+            "the dlcourse repository. Clone it and run `dlcourse` there (or pass --lessons "
+            "PATH). One lesson's notebook (notebooks/NN_name.ipynb) runs anywhere dlcourse is "
+            "installed, and `dlcourse exercises check FILE.py` needs no lessons.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         paths = find_lessons(args.lessons, args.only)
     except ValueError as error:

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from dlcourse import plotting
-from dlcourse.header import LessonHeader, read_header
+from dlcourse.header import LESSON_FILE, LessonHeader, read_header
 from dlcourse.report import Claim, LessonReport, to_json
 
 __all__ = ["ClaimFailed", "Lesson", "start"]
@@ -157,12 +157,17 @@ class Lesson:
         return report
 
 
-def start(script, *, argv=None) -> Lesson:
+def start(script=None, *, name=None, title=None, argv=None) -> Lesson:
     """Begin a lesson: read its header and settings, seed every generator, set the plot style.
 
+    A script passes its own path, `start(__file__)`; its generated notebook, which has no
+    `__file__` and may run far from the script, passes what it needs of the header,
+    `start(name="13_dropout", title="Dropout")`.
+
     Args:
-        script: the lesson script's path: `__file__` in the script (its generated
-            notebook passes the path of the script it came from).
+        script: the lesson script's path (`__file__`).
+        name: the lesson's name, `NN_name` (instead of `script`).
+        title: the lesson's title (with `name`).
         argv: command-line arguments (default `sys.argv[1:]`).
 
     Returns:
@@ -170,11 +175,24 @@ def start(script, *, argv=None) -> Lesson:
 
     Raises:
         ValueError: if `script` is not a lesson script with a valid header
-            (see `dlcourse.header`).
+            (see `dlcourse.header`), or neither `script` nor `name` and `title` are given.
     """
     import keras
 
-    header = read_header(script)
+    if script is not None:
+        header = read_header(script)
+    else:
+        match = LESSON_FILE.match(f"{name}.py") if isinstance(name, str) else None
+        if match is None:
+            raise ValueError(
+                f"Invalid value for `name`: expected a lesson name NN_name (or a script "
+                f"path as `script`), received name={name!r}"
+            )
+        if not isinstance(title, str) or not title.strip():
+            raise ValueError(
+                f"Invalid value for `title`: expected a lesson title, received title={title!r}"
+            )
+        header = LessonHeader(name, int(match["number"]), title.strip(), "", "", None)
     quick, seed, out = _parse_settings(header.name, sys.argv[1:] if argv is None else argv)
     keras.utils.set_random_seed(seed)
     plotting.apply_style()

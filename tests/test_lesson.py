@@ -130,6 +130,16 @@ def test_start_reads_the_header_of_its_script(tmp_path, capsys):
         plumbing.start(str(tmp_path / "lessons" / "02_missing.py"), argv=[])
 
 
+def test_a_notebook_starts_from_the_header_it_carries(tmp_path, capsys):
+    run = plumbing.start(name="13_dropout", title="Dropout", argv=["--out", str(tmp_path)])
+    assert (run.name, run.header.number, run.header.title) == ("13_dropout", 13, "Dropout")
+    assert "Lesson 13_dropout: Dropout" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="`name`: expected a lesson name NN_name"):
+        plumbing.start(name="dropout", title="Dropout", argv=[])
+    with pytest.raises(ValueError, match="`title`: expected a lesson title"):
+        plumbing.start(name="13_dropout", title=" ", argv=[])
+
+
 def test_pick_follows_the_mode(tmp_path):
     assert make_lesson(tmp_path, quick=True).pick(full=100, quick=5) == 5
     assert make_lesson(tmp_path, quick=False).pick(full=100, quick=5) == 100
@@ -266,6 +276,13 @@ def test_runner_seeds_write_one_folder_each(lessons_dir, tmp_path):
     reports = runner.run_lessons(paths, out=tmp_path, seeds=(0, 1), quick=True)
     assert [(r.lesson, r.seed) for r in reports] == [("98_ok", 0), ("98_ok", 1)]
     assert LessonReport.read(tmp_path / "seed1" / "98_ok").seed == 1
+
+
+def test_outside_a_checkout_the_command_says_where_the_lessons_are(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["--quick"]) == 2
+    error = capsys.readouterr().err
+    assert "not part of the installed package" in error and "lessons/ folder" in error
 
 
 def test_help_answers_without_importing_tensorflow():

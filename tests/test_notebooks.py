@@ -53,7 +53,9 @@ def test_notebook_generation_is_deterministic_and_uses_the_header():
     assert notebook["cells"][0]["cell_type"] == "markdown"
     assert "".join(notebook["cells"][0]["source"]) == header.notebook_markdown()
     code = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
-    assert sum(f'start("../lessons/{lesson.name}")' in source for source in code) == 1
+    call = f'start(name="{lesson.stem}", title="{header.title}")'
+    assert sum(call in source for source in code) == 1
+    assert "google.colab" in code[0]  # the Colab install cell comes first
     assert not any("__file__" in source for source in code)
 
 

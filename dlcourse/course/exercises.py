@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from dlcourse.course.colab import install_cell
 from dlcourse.course.notebooks import clean_notebook_text, compare_notebooks, sync_notebooks
 
 __all__ = [
@@ -203,6 +204,7 @@ def exercise_notebook_text(
         notebook.cells[0] = nbformat.v4.new_markdown_cell(
             header.notebook_markdown(lesson_names, lesson_link)
         )
+        notebook.cells.insert(1, nbformat.v4.new_code_cell(install_cell()))
     return clean_notebook_text(notebook)
 
 

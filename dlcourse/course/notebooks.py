@@ -4,8 +4,11 @@
 `# %%` code cells, `# %% [markdown]` prose cells), committed without outputs. The
 script's module docstring, which a script prints nowhere, becomes the notebook's first
 cell, rendered from the lesson's header (`dlcourse.header`); the script's
-`start(__file__)` becomes `start("../lessons/NN_name.py")`, the script the notebook
-came from (a notebook has no `__file__`; Jupyter runs it in its own folder).
+`start(__file__)` becomes `start(name="NN_name", title="...")`: a notebook has no
+`__file__`, and what the lesson needs from its header travels inside the notebook, so
+the notebook runs from any folder with nothing but an installed dlcourse (its figures
+and `claims.json` go to `out/NN_name/` beside it, or to `DLCOURSE_OUT`). A first code
+cell installs dlcourse on Colab when it is missing (`dlcourse.course.colab`).
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
 from pathlib import Path
 
+from dlcourse.course.colab import install_cell
 from dlcourse.header import find_lessons, read_header
 
 __all__ = [
@@ -102,8 +105,10 @@ def notebook_text(script, notebooks_dir="notebooks") -> str:
             f"Invalid lesson script {script}: expected one call `{START_IN_SCRIPT}`, "
             f"received {sum(cell.source.count(START_IN_SCRIPT) for cell in calls)}"
         )
-    relative = Path(os.path.relpath(script.resolve(), Path(notebooks_dir).resolve())).as_posix()
-    calls[0].source = calls[0].source.replace(START_IN_SCRIPT, f"start({json.dumps(relative)})")
+    call = f"start(name={json.dumps(header.name)}, title={json.dumps(header.title)})"
+    calls[0].source = calls[0].source.replace(START_IN_SCRIPT, call)
+    at = 1 if notebook.cells and notebook.cells[0].cell_type == "markdown" else 0
+    notebook.cells.insert(at, nbformat.v4.new_code_cell(install_cell()))
     jupytext_settings = {
         "cell_metadata_filter": "-all",
         "main_language": "python",
