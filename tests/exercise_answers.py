@@ -185,6 +185,15 @@ def cost_with_loops(a_last, y, parameters, lambd):
     return total / m + lambd * squares / (2 * m)
 
 
+@correct("compute_cost_with_regularization")
+def cost_as_a_one_by_one_array(a_last, y, parameters, lambd):
+    # np.dot leaves a (1, 1) array: one number, not a float
+    m = y.shape[1]
+    cross_entropy = -(np.dot(y, np.log(a_last).T) + np.dot(1 - y, np.log(1 - a_last).T)) / m
+    squares = sum(np.linalg.norm(w) ** 2 for k, w in parameters.items() if k.startswith("W"))
+    return cross_entropy + lambd / (2 * m) * squares
+
+
 @mistake("backward_propagation_with_regularization", "λ/(2m)·W")
 def backward_half_lambda(a_last, y, caches, lambd):
     grads = scratch.backward(a_last, y, caches)
@@ -273,6 +282,21 @@ def dropout_forward_greater_mask(x, parameters, keep_prob, rng):
     return _forward_dropout(
         x, parameters, keep_prob, rng, draw=lambda r, s, k: (r.random(s) > 1 - k).astype(int)
     )
+
+
+@correct("forward_propagation_with_dropout")
+def dropout_forward_relu_after_the_mask(x, parameters, keep_prob, rng):
+    num_layers = len(parameters) // 2
+    a, caches = x, []
+    for l in range(1, num_layers):
+        z = parameters[f"W{l}"] @ a + parameters[f"b{l}"]
+        d = rng.uniform(size=z.shape) < keep_prob
+        caches.append((a, parameters[f"W{l}"], z, np.maximum(z * d / keep_prob, 0), d))
+        a = caches[-1][3]
+    z = parameters[f"W{num_layers}"] @ a + parameters[f"b{num_layers}"]
+    a_last = 1 / (1 + np.exp(-z))
+    caches.append((a, parameters[f"W{num_layers}"], z, a_last, None))
+    return a_last, caches
 
 
 @correct("forward_propagation_with_dropout")
@@ -642,6 +666,23 @@ class DropoutGreaterMask(DropoutNoScale):
         return inputs * keep / self.keep_prob
 
 
+@correct("InvertedDropout")
+class DropoutWithKerasRandomDropout(DropoutNoScale):
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs
+        return keras.random.dropout(inputs, 1 - self.keep_prob, seed=self.seed_generator)
+
+
+@mistake("InvertedDropout", "the same on every call")
+class DropoutIntSeed(DropoutNoScale):
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs
+        draws = keras.random.uniform(keras.ops.shape(inputs), seed=7)  # an int seed repeats
+        return keras.ops.where(draws < self.keep_prob, inputs / self.keep_prob, 0.0)
+
+
 @mistake("HeInitializer", "2 / fan_out")
 class HeFanOut(keras.initializers.Initializer):
     def __init__(self, seed=None):
@@ -659,3 +700,10 @@ class HeTruncatedUniform(HeFanOut):
     def __call__(self, shape, dtype=None):
         limit = (6 / shape[0]) ** 0.5  # uniform in ±√(6/n): variance 2/n
         return keras.random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
+
+
+@correct("HeInitializer")
+class HeThroughVarianceScaling(HeFanOut):
+    def __call__(self, shape, dtype=None):
+        scaling = keras.initializers.VarianceScaling(2.0, "fan_in", "truncated_normal", self.seed)
+        return scaling(shape, dtype=dtype)

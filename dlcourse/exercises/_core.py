@@ -328,6 +328,12 @@ class Tester:
             received_text += f"; at index {index}: {got:.8g}"
         self.fail(what, expected=expected_text, received=received_text, mistake=mistake, case=case)
 
+    def number(self, value, what, mistake="sum everything to one number: np.sum, then float(...)"):
+        """`value` as a float when it is one number (a float, or an array of one); else fail."""
+        if _as_array(value) is None or np.size(value) != 1:
+            self.fail(what, expected="a number (float)", received=show(value), mistake=mistake)
+        return float(np.asarray(value, dtype=np.float64).reshape(()))
+
     def expect_keys(self, value, keys, what):
         """Fail unless `value` is a dict holding every key in `keys`."""
         if not isinstance(value, dict):

@@ -209,8 +209,9 @@ def check_inverted_dropout(t):
             "two masks",
             expected="different",
             received="the same mask",
-            mistake="draw the mask in call (keras.random.uniform with a SeedGenerator "
-            "made in __init__), not once in __init__",
+            mistake="the mask is the same on every call: draw it in call with a "
+            "keras.random.SeedGenerator made in __init__ (an int seed, or a mask drawn once "
+            "in __init__, repeats it)",
         )
     _round_trip(t, _instance(t, cls, 0.8, what="InvertedDropout(0.8)"), {"keep_prob": 0.8})
 
