@@ -3,8 +3,10 @@
 The runner (`dlcourse.runner`, the notebook route of `make lessons`) and the tests
 (`tests/test_lessons.py`) run every lesson's notebook on one shared kernel, so that
 TensorFlow starts once. Before each notebook a prologue cell resets the kernel's
-namespace, clears Keras and matplotlib state (as the in-process runner does), lets TensorFlow
-set up its devices (what it logs then goes with the prologue, not into a lesson) and sets
+namespace, puts back what the previous notebook changed outside it
+(`dlcourse.course.fresh`: module attributes, Keras's and NumPy's settings, matplotlib's
+rcParams, the environment), clears Keras's session, lets TensorFlow set up its devices
+(what it logs then goes with the prologue, not into a lesson) and sets
 the lesson's settings in the environment (`DLCOURSE_QUICK`, `DLCOURSE_SEED`,
 `DLCOURSE_OUT`) and its working directory; the prologue is removed from the notebook
 afterwards, so the executed notebook holds the lesson's cells and their outputs only.
@@ -30,11 +32,10 @@ KERNEL_NAME = "dlcourse-python3"
 _PROLOGUE = """\
 %reset -f
 import os
+import dlcourse.course.fresh, keras
+dlcourse.course.fresh.restore()  # module attributes, Keras, NumPy, matplotlib, environment...
 os.environ.update({settings!r})
 os.chdir({cwd!r})
-import keras, matplotlib.pyplot as plt
-plt.close("all")
-keras.mixed_precision.set_global_policy("float32")
 keras.backend.clear_session()
 _ = keras.ops.convert_to_tensor(0.0)  # TensorFlow sets up (and logs about) its devices here
 del _
