@@ -68,3 +68,11 @@ def kernel():
 
     with LessonKernel(cwd=os.path.join(os.path.dirname(__file__), "notebooks")) as shared:
         yield shared
+
+
+@pytest.fixture(scope="session")
+def lesson_outputs(tmp_path_factory):
+    """One output root for the session's lesson runs (quick mode, seed 0): `NN_name/` with
+    claims.json, figures and the executed notebook, as `make lessons` leaves them.
+    `tests/test_lessons.py` fills it; the site's tests build from it."""
+    return tmp_path_factory.mktemp("lessons-out")

@@ -27,7 +27,7 @@ if importlib.util.find_spec("ipykernel") is None:
 
 from dlcourse.course.kernel import prologue  # noqa: E402
 from dlcourse.report import LessonReport  # noqa: E402
-from dlcourse.runner import find_lessons  # noqa: E402
+from dlcourse.runner import find_lessons, run_lesson  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = find_lessons(ROOT / "lessons")
@@ -65,7 +65,8 @@ def test_kernel_is_this_interpreter_with_inline_figures(kernel):
             "print(os.getcwd())"
         )
     ]
-    execute(notebook, kernel)
+    execute(notebook, kernel, before=prologue(quick=True, seed=0, out=NOTEBOOKS_DIR / "out",
+                                              cwd=NOTEBOOKS_DIR))  # fmt: skip
     executable, prefix, backend, cwd = "".join(
         o.text for o in outputs(notebook, "stream")
     ).splitlines()
@@ -77,20 +78,17 @@ def test_kernel_is_this_interpreter_with_inline_figures(kernel):
 
 
 @pytest.mark.parametrize("script", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_runs_as_a_notebook_and_holds_its_claims(script, kernel, tmp_path):
+def test_lesson_runs_as_a_notebook_and_holds_its_claims(script, kernel, lesson_outputs):
     path = NOTEBOOKS_DIR / f"{script.stem}.ipynb"
     assert path.exists(), f"no notebook for {script.name} -- run make notebooks"
-    notebook = nbformat.read(path, as_version=4)
-    settings = prologue(quick=True, seed=0, out=tmp_path, cwd=NOTEBOOKS_DIR)
-    try:
-        execute(notebook, kernel, before=settings)
-    except nbclient.exceptions.CellExecutionError as error:  # the traceback says which cell
-        pytest.fail(f"{path.name} failed on the kernel:\n{error}")
-    except TimeoutError as error:
-        pytest.fail(f"{path.name} took more than {NOTEBOOK_TIMEOUT:.0f} s: {error}")
+    out = lesson_outputs / script.stem  # the site's tests build from these outputs
+    run = run_lesson(script, quick=True, seed=0, out=out, kernel=kernel)
+    if run.error:  # the traceback says which cell
+        pytest.fail(f"{path.name} failed on the kernel:\n{run.error}")
+    notebook = nbformat.read(out / path.name, as_version=4)  # the executed notebook
     assert not outputs(notebook, "error")
 
-    report = LessonReport.read(tmp_path)  # checks the schema of claims.json
+    report = LessonReport.read(out)  # checks the schema of claims.json
     assert report.lesson == script.stem
     assert report.quick is True and report.seed == 0
     assert report.seconds > 0
@@ -99,7 +97,7 @@ def test_lesson_runs_as_a_notebook_and_holds_its_claims(script, kernel, tmp_path
 
     assert report.figures, "a lesson must save at least one figure"
     for name in report.figures:
-        png = tmp_path / name
+        png = out / name
         assert png.suffix == ".png" and png.exists(), name
         assert png.read_bytes()[:8] == PNG_MAGIC, name
     images = [o for o in outputs(notebook) if "image/png" in o.get("data", {})]
