@@ -16,12 +16,19 @@ for Keras models use `dlcourse.layers`, `dlcourse.models` and `keras.optimizers`
 - `dlcourse.scratch.optimizers`: `SGD`, `Momentum`, `RMSProp`, `Adam` — the update
   rules in Ng's notation (lessons 5 and 6), each naming its `keras.optimizers`
   equivalent.
+- `dlcourse.scratch.multiclass`: `softmax`, `cross_entropy`, `softmax_backward` —
+  softmax, the categorical cross-entropy and `dZ = Ŷ − Y`, examples as columns
+  (lesson 24).
+- `dlcourse.scratch.batchnorm`: `batchnorm_forward`, `batchnorm_inference`,
+  `ewa_update` — Ng's batch-normalization formulas, examples as columns, with the
+  exponentially weighted running statistics used at test time (lesson 23).
 
 Every public name is also importable from `dlcourse.scratch` itself
 (`scratch.forward`, `scratch.Adam`).
 """
 
-from dlcourse.scratch import mlp, optimizers, perceptron
+from dlcourse.scratch import batchnorm, mlp, multiclass, optimizers, perceptron
+from dlcourse.scratch.batchnorm import batchnorm_forward, batchnorm_inference, ewa_update
 from dlcourse.scratch.mlp import (
     ACTIVATIONS,
     backward,
@@ -36,6 +43,7 @@ from dlcourse.scratch.mlp import (
     update_parameters,
     vector_to_parameters,
 )
+from dlcourse.scratch.multiclass import cross_entropy, softmax, softmax_backward
 from dlcourse.scratch.optimizers import SGD, Adam, Momentum, Optimizer, RMSProp
 from dlcourse.scratch.perceptron import (
     PerceptronResult,
@@ -46,18 +54,24 @@ from dlcourse.scratch.perceptron import (
 
 __all__ = [
     "ACTIVATIONS",
-    "SGD",
     "Adam",
     "Momentum",
     "Optimizer",
     "PerceptronResult",
     "RMSProp",
+    "SGD",
     "backward",
+    "batchnorm",
+    "batchnorm_forward",
+    "batchnorm_inference",
     "cost",
+    "cross_entropy",
+    "ewa_update",
     "forward",
     "gradients_to_vector",
     "init_parameters",
     "mlp",
+    "multiclass",
     "multiply_adds",
     "optimizers",
     "parameter_slices",
@@ -66,6 +80,8 @@ __all__ = [
     "perceptron_fit",
     "perceptron_predict",
     "sigmoid",
+    "softmax",
+    "softmax_backward",
     "step",
     "update_parameters",
     "vector_to_parameters",
