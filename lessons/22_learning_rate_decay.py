@@ -72,7 +72,9 @@ SCHEDULES = {  # name -> (dlcourse schedule, the Keras built-in it equals, or No
         built_ins.InverseTimeDecay(alpha0, spe, DECAY_RATE, staircase=True),
     ),
     f"1 / (1 + {DECAY_RATE:g}·⌊epoch_num / {TIME_INTERVAL}⌋)": (
-        schedules.InverseTimeDecay(alpha0, DECAY_RATE, steps_per_epoch=spe, time_interval=TIME_INTERVAL),
+        schedules.InverseTimeDecay(
+            alpha0, DECAY_RATE, steps_per_epoch=spe, time_interval=TIME_INTERVAL
+        ),
         built_ins.InverseTimeDecay(alpha0, spe * TIME_INTERVAL, DECAY_RATE, staircase=True),
     ),
     "0.95^epoch_num": (
@@ -151,8 +153,12 @@ def cost(w):
 best_cost = float(cost(w_best)[0])
 RUNS = {
     "constant α₀": LEARNING_RATE,
-    f"decay every epoch (decay_rate {DECAY_RATE:g})": SCHEDULES[f"1 / (1 + {DECAY_RATE:g}·epoch_num)"][0],
-    f"decay every {TIME_INTERVAL} epochs": SCHEDULES[f"1 / (1 + {DECAY_RATE:g}·⌊epoch_num / {TIME_INTERVAL}⌋)"][0],
+    f"decay every epoch (decay_rate {DECAY_RATE:g})": SCHEDULES[
+        f"1 / (1 + {DECAY_RATE:g}·epoch_num)"
+    ][0],
+    f"decay every {TIME_INTERVAL} epochs": SCHEDULES[
+        f"1 / (1 + {DECAY_RATE:g}·⌊epoch_num / {TIME_INTERVAL}⌋)"
+    ][0],
 }
 
 
@@ -212,7 +218,9 @@ for ax, (x0, x1, y0, y1), first in zip(axes, spans, (0, EPOCHS // 2)):
     g1, g2 = np.meshgrid(np.linspace(x0, x1, 120), np.linspace(y0, y1, 120))
     surface = cost(np.c_[g1.ravel(), g2.ravel()]).reshape(g1.shape) - best_cost
     levels = np.geomspace(max(surface.min(), 1e-7) * 2, surface.max(), 8)
-    contour = ax.contour(g1, g2, surface, levels=levels, colors=plotting.color("grey"), linewidths=0.7)
+    contour = ax.contour(
+        g1, g2, surface, levels=levels, colors=plotting.color("grey"), linewidths=0.7
+    )
     ax.clabel(contour, contour.levels[::2], fmt="%.0e", fontsize=7)
     ax.plot(*w_best, "+", ms=14, mew=2, color="black", label="minimum w*")
     for name, (path, _) in runs.items():
@@ -239,9 +247,20 @@ lesson.savefig(fig, "paths_on_contours")
 fig, ax = plt.subplots(figsize=(7.4, 4.4))
 floor = 1e-9
 for name, gap in gaps.items():
-    ax.semilogy(np.arange(EPOCHS + 1), np.maximum(gap, floor), "o-", ms=3, color=run_colors[name], label=name)
+    ax.semilogy(
+        np.arange(EPOCHS + 1),
+        np.maximum(gap, floor),
+        "o-",
+        ms=3,
+        color=run_colors[name],
+        label=name,
+    )
 ax.axvspan(
-    EPOCHS - LAST, EPOCHS, color=plotting.color("grey"), alpha=0.15, label="'the end' (claims: mean)"
+    EPOCHS - LAST,
+    EPOCHS,
+    color=plotting.color("grey"),
+    alpha=0.15,
+    label="'the end' (claims: mean)",
 )
 ax.set_xlabel("epoch")
 ax.set_ylabel("training loss − J*  (log scale)")

@@ -74,7 +74,10 @@ def keras_logit_gradient(logits, labels):
     """∂J/∂Z of Keras's mean cross-entropy, read from one SGD step (α = 1); rows = examples."""
     m, classes = logits.shape
     model = keras.Sequential(
-        [keras.Input((m,), dtype="float64"), keras.layers.Dense(classes, use_bias=False, dtype="float64")]
+        [
+            keras.Input((m,), dtype="float64"),
+            keras.layers.Dense(classes, use_bias=False, dtype="float64"),
+        ]
     )
     model.layers[0].set_weights([logits])
     model.compile(
@@ -136,7 +139,9 @@ model.compile(
 )
 model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0)
 accuracy = model.evaluate(x_train, y_train, batch_size=M, verbose=0)[1]
-print(f"softmax regression, {EPOCHS} epochs of Adam, batch {BATCH_SIZE}: training accuracy {accuracy:.3f}")
+print(
+    f"softmax regression, {EPOCHS} epochs of Adam, batch {BATCH_SIZE}: training accuracy {accuracy:.3f}"
+)
 
 # %%
 colors = [plotting.color(c) for c in ("blue", "orange", "green", "purple")]
@@ -150,10 +155,14 @@ cmap = plt.matplotlib.colors.ListedColormap(colors)
 ax.contourf(g1, g2, regions, levels=np.arange(CLASSES + 1) - 0.5, cmap=cmap, alpha=0.18)
 ax.contour(g1, g2, regions, levels=np.arange(CLASSES) + 0.5, colors="black", linewidths=0.8)
 for k, col in enumerate(colors):
-    ax.scatter(*x_train[labels == k].T, s=14, color=col, edgecolor="white", lw=0.3, label=f"class {k}")
+    ax.scatter(
+        *x_train[labels == k].T, s=14, color=col, edgecolor="white", lw=0.3, label=f"class {k}"
+    )
 ax.set_xlabel("$x_1$")
 ax.set_ylabel("$x_2$")
-ax.set_title(f"Softmax regression, {CLASSES} classes: straight boundaries (accuracy {accuracy:.0%})")
+ax.set_title(
+    f"Softmax regression, {CLASSES} classes: straight boundaries (accuracy {accuracy:.0%})"
+)
 fig.legend(loc="outside right center", title="training examples")
 lesson.savefig(fig, "decision_regions")
 
@@ -225,7 +234,9 @@ big = np.array([1000.0, 999.0, 998.0])
 with np.errstate(over="ignore", invalid="ignore"):
     naive = scratch.softmax(big, shift=False)
 shifted = scratch.softmax(big)
-print(f"naive softmax overflows from z = {overflow['float64']} (float64), {overflow['float32']} (float32)")
+print(
+    f"naive softmax overflows from z = {overflow['float64']} (float64), {overflow['float32']} (float32)"
+)
 print(f"softmax([1000, 999, 998]): naive {naive}, shifted {shifted.round(4)}")
 lesson.claim(
     "first integer logit where the naive softmax overflows: float64, float32",

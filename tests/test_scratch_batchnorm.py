@@ -27,12 +27,16 @@ def test_training_forward_inference_and_running_stats_match_keras():
         np.testing.assert_allclose(z_tilde, keras_out, atol=1e-12)
         running_mean = scratch.ewa_update(running_mean, mu, momentum)
         running_var = scratch.ewa_update(running_var, var, momentum)
-    moving = [keras.ops.convert_to_numpy(v)[:, None] for v in (layer.moving_mean, layer.moving_variance)]
+    moving = [
+        keras.ops.convert_to_numpy(v)[:, None] for v in (layer.moving_mean, layer.moving_variance)
+    ]
     np.testing.assert_allclose(running_mean, moving[0], atol=1e-12)
     np.testing.assert_allclose(running_var, moving[1], atol=1e-12)
     z = rng.normal(3.0, 2.0, size=(n, 3))
     ours = scratch.batchnorm_inference(z, gamma, beta, running_mean, running_var)
-    np.testing.assert_allclose(ours, keras.ops.convert_to_numpy(layer(z.T, training=False)).T, atol=1e-12)
+    np.testing.assert_allclose(
+        ours, keras.ops.convert_to_numpy(layer(z.T, training=False)).T, atol=1e-12
+    )
 
 
 def test_forward_normalizes_each_unit_and_beta_replaces_the_bias():
