@@ -8,7 +8,7 @@ learning-rate schedules from `dlcourse.schedules`, each equal to the Keras built
 counts optimizer steps instead of epochs; then three runs of logistic regression on noisy
 mini-batches: constant α, decay every epoch, decay every `time_interval` epochs.
 
-Claim: α decayed every 10 epochs ends ≥ 2× closer to the minimum than the constant α₀; decaying every epoch from decay_rate = 10 stalls ≥ 10× higher in loss; every schedule equals its Keras built-in.
+Claim: α decayed every 10 epochs ends ≥ 2× closer to the minimum than the constant α₀; decaying every epoch from decay_rate = 10 stalls ≥ 10× higher in loss; each schedule equals its Keras built-in (k/√epoch_num: its formula).
 """
 
 # %% [markdown]
