@@ -106,43 +106,40 @@ def pre_activations(model):
 
 
 # %%
-def train(batch_norm, learning_rate, record=False):
-    model = build(batch_norm)
-    model.compile(
-        optimizer=keras.optimizers.SGD(learning_rate),
+nets = {batch_norm: build(batch_norm) for batch_norm in (False, True)}
+initial_weights = {batch_norm: net.get_weights() for batch_norm, net in nets.items()}
+for net in nets.values():  # compiled once: every run below reuses the traced training step
+    net.compile(
+        optimizer=keras.optimizers.SGD(1.0),
         loss="sparse_categorical_crossentropy",
         steps_per_execution=STEPS_PER_EPOCH,
     )
+
+
+def train(batch_norm, learning_rate, record=False):
+    """Train from the initial weights at `learning_rate`; updates to TARGET and snapshots."""
+    model = nets[batch_norm]
+    model.set_weights(initial_weights[batch_norm])  # also resets the moving statistics
+    model.optimizer.learning_rate = learning_rate
     snapshots = [pre_activations(model)] if record else []
-    callbacks = (
-        [
-            keras.callbacks.LambdaCallback(
-                on_epoch_end=lambda e, logs: snapshots.append(pre_activations(model))
-            )
-        ]
-        if record
-        else []
-    )
+    on_epoch_end = lambda epoch, logs: snapshots.append(pre_activations(model))  # noqa: E731
+    callbacks = [keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end)] if record else []
     data_set = dlcourse.datasets.to_dataset(x_train, y_train, BATCH_SIZE, seed=lesson.seed)
-    loss = np.array(
-        model.fit(data_set, epochs=EPOCHS, shuffle=False, verbose=0, callbacks=callbacks).history[
-            "loss"
-        ]
-    )
+    history = model.fit(data_set, epochs=EPOCHS, shuffle=False, verbose=0, callbacks=callbacks)
+    loss = np.array(history.history["loss"])
     reached = np.flatnonzero(loss <= TARGET)  # nan (diverged) never counts
-    steps = (reached[0] + 1) * STEPS_PER_EPOCH if reached.size else np.inf
-    return model, steps, snapshots
+    return (reached[0] + 1) * STEPS_PER_EPOCH if reached.size else np.inf, snapshots
 
 
 BUDGET = EPOCHS * STEPS_PER_EPOCH
-steps_to_target, snapshots, models = {}, {}, {}
+steps_to_target, snapshots, trained_weights = {}, {}, {}
 for batch_norm in (False, True):
     for rate in LEARNING_RATES:
         record = rate == SHOWN_RATE
-        model, steps, shots = train(batch_norm, rate, record)
-        steps_to_target[batch_norm, rate] = steps
+        steps_to_target[batch_norm, rate], shots = train(batch_norm, rate, record)
         if record:
-            snapshots[batch_norm], models[batch_norm] = shots, model
+            snapshots[batch_norm] = shots
+            trained_weights[batch_norm] = nets[batch_norm].get_weights()
     row = [steps_to_target[batch_norm, r] for r in LEARNING_RATES]
     print(
         f"batch_norm={batch_norm!s:>5}: updates to loss {TARGET} at α = {LEARNING_RATES}: {[float(s) for s in row]}"
@@ -254,7 +251,8 @@ lesson.claim(
 # converge to the **population** statistics of `z` over the whole training set.
 
 # %%
-model = models[True]
+model = nets[True]
+model.set_weights(trained_weights[True])  # the batch-norm net trained at SHOWN_RATE
 z_model = keras.Model(model.inputs, model.get_layer(f"hidden_{DEPTH}").output)
 z_all = (
     keras.ops.convert_to_numpy(z_model.predict(x_train, verbose=0)).astype("float64").T
