@@ -250,10 +250,10 @@ for name, gap in gaps.items():
     ax.semilogy(
         np.arange(EPOCHS + 1),
         np.maximum(gap, floor),
-        "o-",
-        ms=3,
+        marker="o",
         color=run_colors[name],
         label=name,
+        **run_styles[name],
     )
 ax.axvspan(
     EPOCHS - LAST,
@@ -284,10 +284,11 @@ lesson.claim(
 )
 
 # %% [markdown]
-# The loss curves tell the same story in numbers. The constant α (blue) gets close within
-# a few epochs and then fluctuates at a noisy floor. Decaying every `time_interval` epochs
-# (green) follows it until epoch 10 and then goes lower at every drop of α: the steps
-# shrink, and so does the wandering. Decaying every epoch from `decay_rate = 10` (red)
+# The loss curves tell the same story in numbers. The constant α (wide pale blue) gets
+# close within a few epochs and then fluctuates at a noisy floor. Decaying every
+# `time_interval` epochs (green dashes) runs exactly on top of it until epoch 10 (same α,
+# same mini-batches) and then keeps descending: the steps shrink, and so does the
+# wandering. Decaying every epoch from `decay_rate = 10` (red)
 # flattens out early, far above the others: α went to almost zero before the weights got
 # to the minimum. That is why Ng's assignment decays at fixed intervals, and why
 # `decay_rate` and `time_interval` are hyper-parameters to tune (lesson 21) — though Ng
