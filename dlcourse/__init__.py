@@ -1,6 +1,8 @@
 """dlcourse: a Keras 3 companion to deep-learning courses.
 
-Course-exact components (`L2`, `L1`, `InvertedDropout`, `Maxout`, `Xavier`, `He`),
+Course-exact components (`L2`, `L1`, `InvertedDropout`, `Maxout`, `Xavier`, `He`;
+Ng's learning-rate decay per epoch: `InverseTimeDecay`, `ExponentialDecay`,
+`InverseSqrtDecay`),
 builders that return ordinary Keras models (`two_layer_net`, `deep_net`, `cnn`),
 gradient checking, offline datasets and from-scratch NumPy versions (`dlcourse.scratch`).
 Importing the package registers every component for Keras serialization, so models
@@ -33,6 +35,9 @@ _NAMES = {
     "two_layer_net": "models",
     "L1": "regularizers",
     "L2": "regularizers",
+    "ExponentialDecay": "schedules",
+    "InverseSqrtDecay": "schedules",
+    "InverseTimeDecay": "schedules",
     "Playground": "playground",
     "Sweep": "sweep",
 }
@@ -48,6 +53,7 @@ _MODULES = (
     "modelcheck",
     "models",
     "regularizers",
+    "schedules",
     "scratch",
     "plotting",
     "playground",

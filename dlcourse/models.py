@@ -15,7 +15,8 @@ Shared conventions:
 - Layers are named predictably, and alike in every builder, so lessons can
   fetch them with `model.get_layer(name)`: hidden dense layers are
   `"hidden_1"`, `"hidden_2"`, …, each followed by `"dropout_k"` when it has
-  dropout; `cnn` adds `"conv_m_n"` and `"pool_m"` before them; the last layer
+  dropout (with `deep_net(..., batch_norm=True)`, by `"batch_norm_k"` and
+  `"activation_k"` first); `cnn` adds `"conv_m_n"` and `"pool_m"` before them; the last layer
   is `"output"`.
 - `num_classes=1` gives one sigmoid unit (Ng's binary classifier);
   `num_classes >= 2` a softmax layer. Under a mixed-precision policy the output
@@ -274,10 +275,11 @@ def _output_layer(num_classes, initializer, regularizer, seed):
     )
 
 
-def _dense(units, activation, initializer, regularizer, seed, name):
+def _dense(units, activation, initializer, regularizer, seed, name, use_bias=True):
     return keras.layers.Dense(
         units,
         activation=activation,
+        use_bias=use_bias,
         kernel_initializer=_kernel_initializer(initializer, seed, name),
         kernel_regularizer=regularizer,
         name=name,
@@ -298,21 +300,35 @@ def _dense_net(
     keep_prob,
     seed,
     name,
+    batch_norm=False,
 ):
     """input → [Flatten] → hidden dense layers → output (already validated)."""
     inputs = keras.Input(shape=input_shape)
     x = inputs
     if len(input_shape) > 1:
         x = keras.layers.Flatten(name="flatten")(x)
-    x = _hidden_layers(x, hidden_units, activation, initializer, regularizer, keep_prob, seed)
+    x = _hidden_layers(
+        x, hidden_units, activation, initializer, regularizer, keep_prob, seed, batch_norm
+    )
     outputs = _output_layer(num_classes, initializer, regularizer, seed)(x)
     return keras.Model(inputs, outputs, name=name)
 
 
-def _hidden_layers(x, units, activation, initializer, regularizer, keep_prob, seed):
-    """`[hidden_k → dropout_k?]` for each size in `units`; `keep_prob` has one per layer."""
+def _hidden_layers(
+    x, units, activation, initializer, regularizer, keep_prob, seed, batch_norm=False
+):
+    """`[hidden_k → dropout_k?]` for each size in `units`; `keep_prob` has one per layer.
+
+    With `batch_norm`, Ng's order: `hidden_k` (no bias, no activation) →
+    `batch_norm_k` → `activation_k` → `dropout_k?`.
+    """
     for k, (n_units, layer_keep_prob) in enumerate(zip(units, keep_prob), start=1):
-        x = _dense(n_units, activation, initializer, regularizer, seed, f"hidden_{k}")(x)
+        if batch_norm:
+            x = _dense(n_units, None, initializer, regularizer, seed, f"hidden_{k}", False)(x)
+            x = keras.layers.BatchNormalization(name=f"batch_norm_{k}")(x)
+            x = keras.layers.Activation(activation, name=f"activation_{k}")(x)
+        else:
+            x = _dense(n_units, activation, initializer, regularizer, seed, f"hidden_{k}")(x)
         if layer_keep_prob < 1:
             x = _dropout(layer_keep_prob, seed, f"dropout_{k}")(x)
     return x
@@ -406,6 +422,7 @@ def deep_net(
     initializer="xavier",
     regularizer=None,
     keep_prob=1.0,
+    batch_norm=False,
     seed=None,
     name="deep_net",
     keep_probs=None,
@@ -436,6 +453,11 @@ def deep_net(
             hidden layers or a sequence with one per hidden layer. An
             `InvertedDropout` layer `"dropout_i"` follows `"hidden_i"` exactly
             when its keep_prob is below 1.
+        batch_norm: `True` adds batch normalization to every hidden layer, in
+            Ng's order: `"hidden_i"` is a `Dense` layer without bias or
+            activation (batch norm's `β` replaces the bias), then
+            `"batch_norm_i"` (`keras.layers.BatchNormalization`), then
+            `"activation_i"`, then the dropout layer if any. Default `False`.
         seed: Optional non-negative int for reproducible weights and masks.
         name: Model name.
         keep_probs: Deprecated spelling of `keep_prob`, accepted for one
@@ -457,6 +479,9 @@ def deep_net(
     >>> model = deep_net((8, 8), (64, 32), keep_prob=(0.8, 1.0), seed=0)
     >>> model.get_layer("dropout_1").keep_prob
     0.8
+    >>> model = deep_net(2, (4,), 1, batch_norm=True)   # Ng's order
+    >>> [layer.name for layer in model.layers[1:]]
+    ['hidden_1', 'batch_norm_1', 'activation_1', 'output']
 
     Reference:
         Hung-yi Lee, *Machine Learning*, "Keras" (the three steps: define a
@@ -477,6 +502,8 @@ def deep_net(
         )
     else:
         keep_prob = _check_keep_prob_per_layer(keep_prob, len(hidden_units), "hidden_units")
+    if not isinstance(batch_norm, (bool, np.bool_)):
+        raise invalid_value("batch_norm", batch_norm, "True or False")
     seed = _base_seed(_check_seed(seed), initializer)
     return _dense_net(
         input_shape,
@@ -488,6 +515,7 @@ def deep_net(
         keep_prob,
         seed,
         name,
+        batch_norm=bool(batch_norm),
     )
 
 

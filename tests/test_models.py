@@ -344,3 +344,60 @@ def test_model_is_usable_as_a_layer_in_a_bigger_model():
     assert outer.get_layer("classifier").get_layer("hidden_1").units == 8
     outer.compile(optimizer="sgd", loss="mse")
     outer.fit(x, np.zeros((len(x), 1)), epochs=1, verbose=0)
+
+
+# Batch normalization --------------------------------------------------------------
+
+
+def test_deep_net_batch_norm_uses_ngs_order_and_drops_the_bias():
+    model = deep_net(3, (5, 4), 1, activation="tanh", keep_prob=(1.0, 0.5), batch_norm=True, seed=0)
+    names = [layer.name for layer in model.layers[1:]]
+    assert names == [
+        "hidden_1",
+        "batch_norm_1",
+        "activation_1",
+        "hidden_2",
+        "batch_norm_2",
+        "activation_2",
+        "dropout_2",
+        "output",
+    ]
+    for k in (1, 2):
+        hidden = model.get_layer(f"hidden_{k}")
+        assert hidden.bias is None and _activation_name(hidden) == "linear"
+        assert isinstance(model.get_layer(f"batch_norm_{k}"), keras.layers.BatchNormalization)
+    assert model.get_layer("activation_1").get_config()["activation"] == "tanh"
+    # Parameters: kernels without biases, γ and β per unit (+ 2 non-trainable moving stats).
+    assert model.count_params() == 3 * 5 + 4 * 5 + 5 * 4 + 4 * 4 + (4 + 1)
+    assert len(model.trainable_weights) == 2 * 3 + 2
+
+
+def test_deep_net_batch_norm_inference_is_ngs_formula():
+    model = deep_net(3, (4,), 1, activation="sigmoid", batch_norm=True, seed=0)
+    bn = model.get_layer("batch_norm_1")
+    rng = np.random.default_rng(0)
+    gamma, beta, mean, var = (rng.uniform(0.5, 2.0, 4) for _ in range(4))
+    bn.set_weights([gamma, beta, mean, var])
+    x = rng.normal(size=(6, 3)).astype("float32")
+    z = x @ keras.ops.convert_to_numpy(model.get_layer("hidden_1").kernel)
+    a = 1 / (1 + np.exp(-(gamma * (z - mean) / np.sqrt(var + bn.epsilon) + beta)))
+    output = model.get_layer("output")
+    kernel, bias = (keras.ops.convert_to_numpy(w) for w in (output.kernel, output.bias))
+    expected = 1 / (1 + np.exp(-(a @ kernel + bias)))
+    np.testing.assert_allclose(predict(model, x), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_deep_net_batch_norm_fits_and_saves(tmp_path):
+    x = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")
+    model = deep_net(2, (8, 8), 1, batch_norm=True, seed=0)
+    check_jit_fit(model, x, (x[:, :1] > 0).astype("float32"), loss="binary_crossentropy")
+    moving = keras.ops.convert_to_numpy(model.get_layer("batch_norm_1").moving_mean)
+    assert np.any(moving != 0)  # training updated the running statistics
+    loaded = check_save_load(model, x, tmp_path)
+    reloaded = keras.ops.convert_to_numpy(loaded.get_layer("batch_norm_1").moving_mean)
+    np.testing.assert_array_equal(reloaded, moving)
+
+
+def test_deep_net_batch_norm_must_be_a_bool():
+    with pytest.raises(ValueError, match="Invalid value for `batch_norm`: expected True or False"):
+        deep_net(2, (4,), 1, batch_norm="yes")

@@ -18,12 +18,19 @@ for Keras models use `dlcourse.layers`, `dlcourse.models` and `keras.optimizers`
   equivalent; `momentum_step`, `adam_step` — one parameter's step as a function
   (Ng's `update_parameters_with_*`); `random_mini_batches`; `decayed_learning_rate`
   (Ng's decay, per epoch or at fixed intervals).
+- `dlcourse.scratch.multiclass`: `softmax`, `cross_entropy`, `softmax_backward` —
+  softmax, the categorical cross-entropy and `dZ = Ŷ − Y`, examples as columns
+  (lesson 24).
+- `dlcourse.scratch.batchnorm`: `batchnorm_forward`, `batchnorm_inference`,
+  `ewa_update` — Ng's batch-normalization formulas, examples as columns, with the
+  exponentially weighted running statistics used at test time (lesson 23).
 
 Every public name is also importable from `dlcourse.scratch` itself
 (`scratch.forward`, `scratch.Adam`).
 """
 
-from dlcourse.scratch import mlp, optimizers, perceptron
+from dlcourse.scratch import batchnorm, mlp, multiclass, optimizers, perceptron
+from dlcourse.scratch.batchnorm import batchnorm_forward, batchnorm_inference, ewa_update
 from dlcourse.scratch.mlp import (
     ACTIVATIONS,
     backward,
@@ -38,6 +45,7 @@ from dlcourse.scratch.mlp import (
     update_parameters,
     vector_to_parameters,
 )
+from dlcourse.scratch.multiclass import cross_entropy, softmax, softmax_backward
 from dlcourse.scratch.optimizers import (
     SGD,
     Adam,
@@ -58,21 +66,27 @@ from dlcourse.scratch.perceptron import (
 
 __all__ = [
     "ACTIVATIONS",
-    "SGD",
     "Adam",
     "Momentum",
     "Optimizer",
     "PerceptronResult",
     "RMSProp",
+    "SGD",
     "adam_step",
     "backward",
+    "batchnorm",
+    "batchnorm_forward",
+    "batchnorm_inference",
     "cost",
+    "cross_entropy",
     "decayed_learning_rate",
+    "ewa_update",
     "forward",
     "gradients_to_vector",
     "init_parameters",
     "mlp",
     "momentum_step",
+    "multiclass",
     "multiply_adds",
     "optimizers",
     "parameter_slices",
@@ -82,6 +96,8 @@ __all__ = [
     "perceptron_predict",
     "random_mini_batches",
     "sigmoid",
+    "softmax",
+    "softmax_backward",
     "step",
     "update_parameters",
     "vector_to_parameters",
