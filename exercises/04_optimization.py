@@ -4,7 +4,7 @@ Write the pieces of Ng's optimization assignment — random mini-batches, moment
 and two learning-rate decays — then train the same net on the moons with your momentum
 and with your Adam.
 
-Lessons: 05, 06
+Lessons: 05, 06, 22
 """
 
 # %% [markdown]
