@@ -76,27 +76,45 @@ def check_float(value, name, *, low=None, high=None, low_open=False, high_open=F
     return float(value)
 
 
-def check_int(value, name, *, low=1):
-    """Check an integer (not a bool) `>= low`; return it as a Python int.
+def is_int(value) -> bool:
+    """Whether `value` is an integer (Python's or NumPy's), and not a bool.
+
+    >>> is_int(3), is_int(np.int64(3)), is_int(True), is_int(3.0)
+    (True, True, False, False)
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_int(value, name, *, low=1, high=None):
+    """Check an integer (not a bool) `>= low` (and `<= high`); return it as a Python int.
+
+    The one integer check of the package: the components, the builders, the data sets
+    and the playground all use it, so every message reads the same.
 
     Args:
         value: The value to check.
         name: The parameter's name, for the error message.
         low: The smallest value allowed.
+        high: The largest value allowed (None: no limit).
 
     Returns:
         `value` as a Python int.
 
     Raises:
-        ValueError: if `value` is not an integer `>= low`.
+        ValueError: if `value` is not an integer in the range.
 
     Example:
 
     >>> check_int(211, "m")
     211
+    >>> check_int(0, "n", low=3, high=10)
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid value for `n`: expected an integer in [3, 10], received n=0
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise invalid_value(name, value, f"an integer >= {low}")
+    if not is_int(value) or value < low or (high is not None and value > high):
+        expected = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+        raise invalid_value(name, value, expected)
     return int(value)
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dlcourse._validation import check_int
+
 __all__ = [
     "Split",
     "linearly_separable",
@@ -38,14 +40,6 @@ __all__ = [
     "to_dataset",
     "train_dev_test_split",
 ]
-
-
-def _check_positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(
-            f"Invalid value for `{name}`: expected an integer >= {minimum}, "
-            f"received {name}={value!r}"
-        )
 
 
 def _check_non_negative(name, value):
@@ -83,7 +77,7 @@ def linearly_separable(n=200, *, margin=0.5, seed=0):
     >>> bool(np.all((x[:, 0] + x[:, 1]) / np.sqrt(2) * side >= 0.5 - 1e-6))
     True
     """
-    _check_positive_int("n", n, 2)
+    check_int(n, "n", low=2)
     _check_non_negative("margin", margin)
     rng = np.random.default_rng(seed)
     y = np.arange(n) % 2
@@ -116,7 +110,7 @@ def xor(n=200, *, noise=0.15, seed=0):
     >>> x.tolist()[:4], y.tolist()
     ([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]], [0, 0, 1, 1, 0, 0, 1, 1])
     """
-    _check_positive_int("n", n, 4)
+    check_int(n, "n", low=4)
     _check_non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     corners = np.array([[1, 1], [-1, -1], [1, -1], [-1, 1]], dtype=float)
@@ -140,7 +134,7 @@ def circles(n=300, *, noise=0.05, factor=0.5, seed=0):
     """
     from sklearn.datasets import make_circles
 
-    _check_positive_int("n", n, 2)
+    check_int(n, "n", low=2)
     _check_non_negative("noise", noise)
     x, y = make_circles(n_samples=n, noise=noise, factor=factor, random_state=seed)
     return _finish(x, y)
@@ -159,7 +153,7 @@ def moons(n=300, *, noise=0.2, seed=0):
     """
     from sklearn.datasets import make_moons
 
-    _check_positive_int("n", n, 2)
+    check_int(n, "n", low=2)
     _check_non_negative("noise", noise)
     x, y = make_moons(n_samples=n, noise=noise, random_state=seed)
     return _finish(x, y)
@@ -177,7 +171,7 @@ def spirals(n=400, *, turns=1.5, noise=0.1, seed=0):
     Returns:
         `(x, y)`: `(n, 2)` float32 points, `(n,)` int32 labels in {0, 1}.
     """
-    _check_positive_int("n", n, 2)
+    check_int(n, "n", low=2)
     _check_non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     y = np.arange(n) % 2
@@ -203,8 +197,8 @@ def flower(n=400, *, petals=4, noise=0.2, seed=0):
     Returns:
         `(x, y)`: `(n, 2)` float32 points, `(n,)` int32 labels in {0, 1}.
     """
-    _check_positive_int("n", n, 2)
-    _check_positive_int("petals", petals, 1)
+    check_int(n, "n", low=2)
+    check_int(petals, "petals", low=1)
     _check_non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     half = n // 2
@@ -239,7 +233,7 @@ def noisy_two_class(n=400, *, flip=0.08, seed=0):
     >>> bool(np.all(y == (x[:, 1] > 0.4 * np.sin(2.5 * x[:, 0]))))   # no noise: the true rule
     True
     """
-    _check_positive_int("n", n, 2)
+    check_int(n, "n", low=2)
     if isinstance(flip, bool) or not isinstance(flip, (int, float)) or not 0 <= flip < 0.5:
         raise ValueError(
             f"Invalid value for `flip`: expected a float in [0, 0.5), received flip={flip!r}"
@@ -283,7 +277,7 @@ def curve(kind="smooth", n=200, *, low=-2.0, high=2.0, noise=0.0, seed=0):
         raise ValueError(
             f"Invalid value for `kind`: expected one of {sorted(_CURVES)}, received kind={kind!r}"
         )
-    _check_positive_int("n", n, 2)
+    check_int(n, "n", low=2)
     _check_non_negative("noise", noise)
     x = np.linspace(low, high, n)
     y = _CURVES[kind](x) + np.random.default_rng(seed).normal(0, noise, n) * (noise > 0)
@@ -310,7 +304,7 @@ def tent_map(x, k=1):
     >>> tent_map([0.0, 0.25, 0.5, 0.75, 1.0], k=2).tolist()   # two teeth
     [0.0, 1.0, 0.0, 1.0, 0.0]
     """
-    _check_positive_int("k", k, 0)
+    check_int(k, "k", low=0)
     x = np.asarray(x, dtype="float64")
     for _ in range(k):
         x = 1.0 - np.abs(2.0 * x - 1.0)
@@ -445,7 +439,7 @@ def to_dataset(x, y=None, batch_size=32, *, shuffle=True, seed=0):
     """
     import tensorflow as tf
 
-    _check_positive_int("batch_size", batch_size)
+    check_int(batch_size, "batch_size")
     x = np.asarray(x)
     if x.ndim == 0:
         raise ValueError(

@@ -48,7 +48,7 @@ import numpy as np
 # Importing the component modules registers them for Keras serialization, so
 # saved models load without `custom_objects`.
 from dlcourse import initializers, layers, regularizers  # noqa: F401
-from dlcourse._validation import check_float, check_int, invalid_value
+from dlcourse._validation import check_float, check_int, invalid_value, is_int
 
 __all__ = ["cnn", "deep_net", "two_layer_net"]
 
@@ -64,7 +64,7 @@ def _check_input_shape(input_shape, ranks=None):
     expected = "a positive integer or a tuple of positive integers"
     if ranks is not None:
         expected = "a tuple of " + " or ".join(str(r) for r in ranks) + " positive integers"
-    if isinstance(input_shape, numbers.Integral) and not isinstance(input_shape, bool):
+    if is_int(input_shape):
         input_shape = (input_shape,)
     if not isinstance(input_shape, Sequence) or isinstance(input_shape, str):
         raise invalid_value("input_shape", input_shape, expected)
@@ -72,14 +72,14 @@ def _check_input_shape(input_shape, ranks=None):
     if not shape or (ranks is not None and len(shape) not in ranks):
         raise invalid_value("input_shape", input_shape, expected)
     for dim in shape:
-        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or dim < 1:
+        if not is_int(dim) or dim < 1:
             raise invalid_value("input_shape", input_shape, expected)
     return tuple(int(dim) for dim in shape)
 
 
 def _check_sizes(value, name, allow_empty=True):
     """Return a tuple of positive ints from an int or a sequence of ints."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+    if is_int(value):
         value = (value,)
     expected = "a positive integer or a sequence of positive integers" + (
         "" if allow_empty else " (at least one)"
@@ -90,7 +90,7 @@ def _check_sizes(value, name, allow_empty=True):
     if not sizes and not allow_empty:
         raise invalid_value(name, value, expected)
     for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        if not is_int(size) or size < 1:
             raise invalid_value(name, value, expected)
     return tuple(int(size) for size in sizes)
 
@@ -98,12 +98,12 @@ def _check_sizes(value, name, allow_empty=True):
 def _check_pair(value, name):
     """Return a 2-tuple of positive ints from an int or a pair (kernel/pool sizes)."""
     expected = "a positive integer or a tuple of 2 positive integers"
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+    if is_int(value):
         value = (value, value)
     if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
         raise invalid_value(name, value, expected)
     for size in value:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        if not is_int(size) or size < 1:
             raise invalid_value(name, value, expected)
     return tuple(int(size) for size in value)
 
@@ -234,7 +234,7 @@ def _base_seed(seed, initializer):
     if seed is not None:
         return seed
     own = getattr(initializer, "seed", None) if not isinstance(initializer, str) else None
-    if isinstance(own, numbers.Integral) and not isinstance(own, bool):
+    if is_int(own):
         return int(own) % (2**31 - 1)
     return None
 

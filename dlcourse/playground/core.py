@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from dlcourse import regularizers
+from dlcourse._validation import check_int
 from dlcourse.diagnostics import diagnose
 from dlcourse.models import deep_net
 from dlcourse.playground.data import feature_matrix, make_data, split
@@ -303,8 +304,7 @@ class Playground:
             `val_accuracy` (costs include the regularization penalty, as Keras
             reports them; all measured on the whole set without dropout).
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"Invalid value for `n`: expected an integer >= 0, received n={n!r}")
+        n = check_int(n, "n", low=0)
         s = self._settings
         batch_size = min(s["batch_size"], len(self.x_train))
         self._trainer.train(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dlcourse import datasets
+from dlcourse._validation import check_int
 from dlcourse.playground.settings import DATASETS
 
 __all__ = ["FEATURE_CODE", "feature_matrix", "make_data", "split", "three_blobs"]
@@ -48,8 +49,7 @@ def three_blobs(n=300, *, noise=0.3, seed=0):
     >>> y.tolist(), np.round(x[:3].astype("float64"), 2).tolist()
     ([0, 1, 2, 0, 1, 2], [[0.0, 1.5], [-1.3, -0.75], [1.3, -0.75]])
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 3:
-        raise ValueError(f"Invalid value for `n`: expected an integer >= 3, received n={n!r}")
+    n = check_int(n, "n", low=3)
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
         raise ValueError(
             f"Invalid value for `noise`: expected a finite number >= 0, received noise={noise!r}"

@@ -7,12 +7,11 @@ value set from code.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 
-from dlcourse._validation import check_choice, check_float, invalid_value
+from dlcourse._validation import check_choice, check_float, check_int, invalid_value, is_int
 
 __all__ = [
     "ACTIVATIONS",
@@ -88,16 +87,10 @@ DEFAULTS = {
 }
 
 
-def _check_range(value, name, is_int=False):
+def _check_range(value, name, integer=False):
     low, high = LIMITS[name]
-    if is_int:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Integral)
-            or not low <= value <= high
-        ):
-            raise invalid_value(name, value, f"an integer in [{low}, {high}]")
-        return int(value)
+    if integer:
+        return check_int(value, name, low=low, high=high)
     return check_float(value, name, low=low, high=high)
 
 
@@ -114,12 +107,12 @@ def _check_hidden_units(value):
     low, high = LIMITS["units"]
     most = LIMITS["hidden_layers"][1]
     expected = f"a sequence of at most {most} integers in [{low}, {high}] (units per hidden layer)"
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+    if is_int(value):
         value = (value,)
     if isinstance(value, str) or not isinstance(value, Sequence) or len(value) > most:
         raise invalid_value("hidden_units", value, expected)
     for units in value:
-        if isinstance(units, bool) or not isinstance(units, numbers.Integral):
+        if not is_int(units):
             raise invalid_value("hidden_units", value, expected)
         if not low <= units <= high:
             raise invalid_value("hidden_units", value, expected)
@@ -220,7 +213,7 @@ def check_settings(updates, current, *, has_custom_data=False):
         elif name == "noise":
             value = None if value is None else _check_range(value, name)
         elif name in ("n_points", "batch_size", "seed", "steps_per_frame"):
-            value = _check_range(value, name, is_int=True)
+            value = _check_range(value, name, integer=True)
         elif name in ("train_share", "lambd", "learning_rate"):
             value = _check_range(value, name)
         elif name == "features":
