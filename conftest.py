@@ -76,3 +76,28 @@ def lesson_outputs(tmp_path_factory):
     claims.json, figures and the executed notebook, as `make lessons` leaves them.
     `tests/test_lessons.py` fills it; the site's tests build from it."""
     return tmp_path_factory.mktemp("lessons-out")
+
+
+_IMPORT_PROBE = """\
+import json, sys
+import dlcourse
+after_import = sorted(m for m in sys.modules if m.split('.')[0] in ('dlcourse', 'ipywidgets'))
+dlcourse.Playground
+after_playground = sorted(m for m in sys.modules if m.split('.')[0] == 'ipywidgets')
+print(json.dumps({"after_import": after_import, "after_playground": after_playground}))
+"""
+
+
+@pytest.fixture(scope="session")
+def fresh_import():
+    """What a fresh `import dlcourse` loads, then what touching `dlcourse.Playground` adds:
+    `{"after_import": [...], "after_playground": [...]}` (module names), from one
+    subprocess that every import test shares (TensorFlow starts there once)."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -18,9 +18,10 @@ pytest.importorskip("jupytext", reason="needs the `notebooks` extra")
 from dlcourse import exercises  # noqa: E402
 from dlcourse.course import exercises as generate  # noqa: E402
 from dlcourse.course.kernel import prologue  # noqa: E402
+from dlcourse.header import exercises_for_lessons, find_exercises  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = generate.find_exercises(ROOT / "exercises")
+SCRIPTS = find_exercises(ROOT / "exercises")
 TIMEOUT = 180
 
 
@@ -59,7 +60,7 @@ def test_stub_generation_and_bad_markers():
 
 
 def test_each_lesson_an_exercise_practises_links_to_it():
-    links = generate.exercises_for_lessons(ROOT / "exercises")
+    links = exercises_for_lessons(ROOT / "exercises")
     assert sorted(links) == [4, 5, 6, 11, 13, 18, 22]
     for number, headers in links.items():
         lesson = next((ROOT / "notebooks").glob(f"{number:02d}_*.ipynb"))

@@ -422,15 +422,10 @@ def test_figure_shows_every_view_with_titles_labels_and_legends(tmp_path):
     assert (tmp_path / "figure.png").stat().st_size > 10_000
 
 
-def test_import_dlcourse_does_not_load_the_playground_or_ipywidgets():
-    code = (
-        "import sys, dlcourse\n"
-        "print(any(m.startswith(('ipywidgets', 'dlcourse.playground')) for m in sys.modules))\n"
-        "dlcourse.Playground\n"
-        "print(any(m.startswith('ipywidgets') for m in sys.modules))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "False"]
+def test_import_dlcourse_does_not_load_the_playground_or_ipywidgets(fresh_import):
+    loaded = fresh_import["after_import"]
+    assert not [m for m in loaded if m.startswith(("ipywidgets", "dlcourse.playground"))]
+    assert fresh_import["after_playground"] == []  # the widgets load with the UI, not before
 
 
 # --------------------------------------------------------------------------- widgets

@@ -23,98 +23,25 @@ Neither needs anything but an installed dlcourse: they read no file of the check
 
 from __future__ import annotations
 
-import ast
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from dlcourse.course.colab import install_cell
 from dlcourse.course.notebooks import clean_notebook_text, compare_notebooks, sync_notebooks
+from dlcourse.header import find_exercises, read_exercise_header
 
 __all__ = [
     "BEGIN",
     "END",
-    "ExerciseHeader",
     "exercise_notebook_text",
-    "find_exercises",
     "learner_source",
-    "read_exercise_header",
     "solved_source",
     "stale_exercise_notebooks",
     "write_exercise_notebooks",
 ]
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-EXERCISE_FILE = re.compile(r"^(?P<number>\d\d)_(?P<slug>[a-z0-9_]+)\.py$")
 _DEFINITION = re.compile(r"^(?P<indent>\s*)(?:def|class)\s+(?P<name>\w+)")
-
-
-@dataclass(frozen=True)
-class ExerciseHeader:
-    """An exercise script's name, number, title, description and the lessons it practises."""
-
-    name: str
-    number: int
-    title: str
-    description: str
-    lessons: tuple
-    path: Path
-
-    def notebook_markdown(self, lesson_names, lesson_link="../{name}.ipynb") -> str:
-        """The notebook's first cell, linking each lesson (`lesson_link` formatted with its
-        name: the notebooks' folder by default, the site's pages there)."""
-        links = []
-        for number in self.lessons:
-            stem = lesson_names.get(number)
-            label = f"lesson {number:02d}"
-            links.append(f"[{label}]({lesson_link.format(name=stem)})" if stem else label)
-        return (
-            f"# Exercise {self.number:02d} · {self.title}\n\n{self.description}\n\n"
-            f"**Practises:** {', '.join(links)}.\n\n"
-            "*Write each function where it says `raise NotImplementedError`, then run the "
-            'cell below it: `check(...)` says what it found; `hint("name")` helps when you '
-            "are stuck. Needs nothing but an installed dlcourse.*"
-        )
-
-
-def find_exercises(exercises_dir="exercises") -> list:
-    """The exercise scripts `NN_name.py` in `exercises_dir`, in order (none if it is missing)."""
-    folder = Path(exercises_dir)
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if EXERCISE_FILE.match(p.name))
-
-
-def read_exercise_header(path) -> ExerciseHeader:
-    """Read an exercise script's header docstring.
-
-    Raises:
-        ValueError: if the file name or the docstring is not of the expected form.
-    """
-    path = Path(path)
-    match = EXERCISE_FILE.match(path.name)
-    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-    if match is None or not docstring:
-        raise ValueError(
-            f"Invalid exercise script {path}: expected NN_name.py opening with a docstring"
-        )
-    paragraphs = [p.strip() for p in docstring.strip().split("\n\n")]
-    lessons_line = [p for p in paragraphs if p.startswith("Lessons:")]
-    if len(paragraphs) < 3 or len(lessons_line) != 1:
-        raise ValueError(
-            f"Invalid exercise header in {path}: expected a title, a description and a "
-            f"'Lessons: NN, NN' line, received {len(paragraphs)} paragraphs"
-        )
-    lessons = tuple(int(n) for n in re.findall(r"\d+", lessons_line[0]))
-    description = "\n\n".join(p for p in paragraphs[1:] if not p.startswith("Lessons:"))
-    return ExerciseHeader(
-        name=path.stem,
-        number=int(match["number"]),
-        title=paragraphs[0].rstrip("."),
-        description=" ".join(description.split("\n")).replace("  ", " "),
-        lessons=lessons,
-        path=path,
-    )
 
 
 def _solution_blocks(lines):
@@ -206,16 +133,6 @@ def exercise_notebook_text(
         )
         notebook.cells.insert(1, nbformat.v4.new_code_cell(install_cell()))
     return clean_notebook_text(notebook)
-
-
-def exercises_for_lessons(exercises_dir="exercises") -> dict:
-    """`{lesson number: [ExerciseHeader, ...]}`: which exercises practise each lesson."""
-    links = {}
-    for script in find_exercises(exercises_dir):
-        header = read_exercise_header(script)
-        for number in header.lessons:
-            links.setdefault(number, []).append(header)
-    return links
 
 
 def _expected(exercises_dir, notebooks_dir, lessons_dir):

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 
 from dlcourse.course.colab import install_cell
-from dlcourse.header import find_lessons, read_header
+from dlcourse.header import exercises_for_lessons, find_lessons, read_header
 
 __all__ = [
     "clean_notebook_text",
@@ -58,8 +58,6 @@ def _is_docstring(source: str) -> bool:
 
 def _practise(header, exercises_dir) -> str:
     """A line linking the exercise notebooks that practise this lesson (none: empty)."""
-    from dlcourse.course.exercises import exercises_for_lessons
-
     linked = exercises_for_lessons(exercises_dir).get(header.number, [])
     if not linked:
         return ""

@@ -280,11 +280,8 @@ def _gallery_markdown(cards) -> str:
 def _exercise_pages(exercises_dir, lessons_dir) -> dict:
     """`exercises/index.md` and each exercise's learner notebook (stubs, never solutions)."""
     from dlcourse import exercises
-    from dlcourse.course.exercises import (
-        exercise_notebook_text,
-        find_exercises,
-        read_exercise_header,
-    )
+    from dlcourse.course.exercises import exercise_notebook_text
+    from dlcourse.header import find_exercises, read_exercise_header
 
     scripts = find_exercises(exercises_dir)
     if not scripts:
