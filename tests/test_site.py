@@ -163,14 +163,14 @@ def test_every_lesson_has_a_page_with_its_figures_and_claims(built):
     for script in LESSONS:
         page = pages[f"lessons/{script.stem}.html"]
         report = LessonReport.read_or_none(out / script.stem)
-        if script.stem[:2] not in RAN:
-            assert report is None and "has not run" in page.words, script.stem
+        if report is None:  # not run in this session
+            assert script.stem[:2] not in RAN and "has not run" in page.words, script.stem
             continue
         words = page.words
         for claim in report.claims:
             assert " ".join(claim.name.split()) in words, claim.name
         assert words.count("PASS") >= len(report.claims)
-        assert f"quick mode · seed {report.seed} · wall time" in words
+        assert f"quick mode · seed {report.seed}" in words  # (wall time: summary.json's)
         figures = [src for src in page.images if "_images/" in src]
         assert len(figures) >= len(report.figures), script.stem
         # the prose, the code and the printed claims are on the page, in order
