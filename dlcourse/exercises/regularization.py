@@ -254,12 +254,8 @@ def _forward_consistent(t, x, parameters, keep_prob, a_last, caches):
             mistake = None
             if l == 1 and d is not None:
                 mistake = "the input x is dropped: dropout applies to the hidden layers only"
-            t.fail(
-                f"z{l}",
-                expected=f"W{l} @ a{l - 1} + b{l} from the cached a{l - 1}",
-                received="other values",
-                mistake=mistake,
-            )
+            t.difference(z, want_z, f"z{l} = W{l} @ a{l - 1} + b{l} (cached a{l - 1})",
+                         mistake=mistake)  # fmt: skip
         if l == n_layers:
             want = scratch.sigmoid(z)
             if not np.allclose(a_last, want, rtol=1e-6, atol=1e-9):
@@ -306,12 +302,8 @@ def _forward_consistent(t, x, parameters, keep_prob, a_last, caches):
                 mistake = "multiplied by keep_prob instead of dividing by it"
             elif np.allclose(a, relu / keep_prob) or np.allclose(a, relu):
                 mistake = "the mask is not applied to a (a = a * d / keep_prob)"
-            t.fail(
-                f"a{l}",
-                expected=f"relu(z{l}) * d{l} / keep_prob, with your mask d{l}",
-                received="other values",
-                mistake=mistake,
-            )
+            t.difference(a, want, f"a{l} = relu(z{l}) * d{l} / keep_prob (your mask d{l})",
+                         mistake=mistake)  # fmt: skip
         a_prev = a
     return caches
 
