@@ -176,6 +176,7 @@ def test_every_lesson_has_a_page_with_its_figures_and_claims(built):
         # the prose, the code and the printed claims are on the page, in order
         assert words.index("What this run measured") < words.index("lesson.claim(")
         assert "[PASS]" in words
+        assert "google.colab" not in words  # the Colab install cell is not on the page
 
 
 def test_gallery_has_a_card_per_lesson(built):

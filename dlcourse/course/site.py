@@ -224,6 +224,10 @@ def _lesson_notebook(script: Path, runs) -> str:
             images = [f"![{path.stem.replace('_', ' ')}](figures/{path.name})" for path in figures]
             cell = "## Figures of this run\n\n" + "\n\n".join(images)
             notebook.cells.append(nbformat.v4.new_markdown_cell(cell))
+    from dlcourse.course.colab import install_cell
+
+    cell_text = install_cell()  # the Colab install cell: nothing to show on a run's page
+    notebook.cells = [cell for cell in notebook.cells if cell.source != cell_text]
     at = 1 if notebook.cells and notebook.cells[0].cell_type == "markdown" else 0
     if at:  # the header's links to exercises are relative to notebooks/; here, to lessons/
         first = notebook.cells[0]
