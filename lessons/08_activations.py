@@ -143,17 +143,39 @@ lesson.claim(
 # %%
 fig, (ax_hist, ax_units) = plt.subplots(1, 2, figsize=(10, 3.8))
 first = activations[0].ravel()
-ax_hist.hist(first[first > 0], bins=60, color=plotting.color("green"), label="a > 0")
-ax_hist.bar(
+# Counts span decades (the spike at 0 holds about half of all values): a log axis, with
+# points rather than bars, as a log bar has no honest bottom.
+counts, edges = np.histogram(first[first > 0], bins=40)
+centres = 0.5 * (edges[:-1] + edges[1:])
+ax_hist.plot(
+    centres[counts > 0],
+    counts[counts > 0],
+    "o-",
+    ms=3.5,
+    color=plotting.color("green"),
+    label=f"a > 0, in {len(counts)} bins of width {edges[1] - edges[0]:.2f}",
+)
+if np.any(counts == 0):  # an empty bin cannot sit on a log axis: a labelled floor
+    ax_hist.plot(
+        centres[counts == 0],
+        np.full(np.sum(counts == 0), 0.5),
+        "o",
+        ms=3.5,
+        mfc="none",
+        color=plotting.color("green"),
+        label="empty bin (drawn at 0.5)",
+    )
+ax_hist.plot(
     0,
     np.sum(first == 0),
-    width=0.05 * first.max(),
+    "s",
+    ms=8,
     color=plotting.color("bad"),
-    label=f"a = 0 exactly ({sparsity[0]:.0%})",
+    label=f"a = 0 exactly ({sparsity[0]:.0%} of all values)",
 )
 ax_hist.set_yscale("log")
 ax_hist.set_xlabel("activation a = ReLU(z) in hidden_1")
-ax_hist.set_ylabel("count (log scale)")
+ax_hist.set_ylabel("number of activations (log scale)")
 ax_hist.set_title("hidden_1 activations at He initialization")
 ax_hist.legend()
 
@@ -169,11 +191,12 @@ ax_units.legend()
 lesson.savefig(fig, "relu_sparsity")
 
 # %% [markdown]
-# Left: a tall spike at exactly zero next to a spread of positive values. Right: the
-# units differ — some are off for almost every digit, some on for almost every digit,
-# many in between — so each input switches on its own subset of units: a sparse,
-# input-dependent code (and, for a given input, the active units form a plain linear
-# map). A sigmoid layer has no exact zeros at all. The digits' pixels are all ≥ 0, which
+# Left: the count at exactly zero (red square) stands far above every bin of positive
+# values (green points; the count axis is logarithmic, so each step is a factor of ten).
+# Right: the units differ — some are off for almost every digit, some on for almost
+# every digit, many in between — so each input switches on its own subset of units: a
+# sparse, input-dependent code (and, for a given input, the active units form a plain
+# linear map). A sigmoid layer has no exact zeros at all. The digits' pixels are all ≥ 0, which
 # is why the fraction is not exactly one half.
 #
 # ## 3. Maxout: a learned piecewise-linear activation
