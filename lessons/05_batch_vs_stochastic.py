@@ -424,7 +424,8 @@ lesson.claim(
 # ten gradients and already wiggles much less (the noise's variance falls like
 # `1/batch_size`): on the left its dashed curve lies on batch GD's. The legend gives each
 # run's measured share of loss-raising updates. Right, the same runs minus batch GD's
-# loss: mini-batch 10 stays within a hair of zero, SGD wanders well above it.
+# loss: after the first steep updates mini-batch 10 stays within a hair of zero, while
+# SGD wanders far from it.
 #
 # ## The three paths on the contours of a cost
 #
