@@ -33,7 +33,6 @@ Claim: gradient descent on normalized inputs reaches the target cost in ≥ 5× 
 
 # %%
 import keras
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
@@ -419,7 +418,7 @@ ax_norm.set_title(
     f"Normalized features: {len(norm_path) - 1} steps, η = {norm['eta']:.2g}\n"
     "round contours (equal axes)"
 )
-contour_key = matplotlib.lines.Line2D(
+contour_key = plt.Line2D(
     [], [], color=plotting.color("grey"), lw=0.9, label="cost contours: 10 log-spaced levels"
 )
 handles, _ = ax_raw.get_legend_handles_labels()
