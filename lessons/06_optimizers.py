@@ -177,17 +177,27 @@ def weighted_average(values, beta, corrected):
     return np.array(out)
 
 
-fig, (ax_year, ax_start) = plt.subplots(1, 2, figsize=(12, 4.2), width_ratios=(1.6, 1))
-for ax, shown in ((ax_year, days.size), (ax_start, 60)):
-    ax.plot(days[:shown], temperature[:shown], ".", ms=3, color="0.6", label="daily value θ_t")
-    ax.set(xlabel="day of the year", ylabel="temperature (°C)")
-for beta, name in zip((0.5, 0.9, 0.98), ("orange", "red", "green")):
-    ax_year.plot(
+fig, axd = plt.subplot_mosaic(  # one row per β: the three averages would weave through each other
+    [["0.5", "start"], ["0.9", "start"], ["0.98", "start"]], figsize=(12, 6), width_ratios=(1.6, 1)
+)
+ax_start = axd["start"]
+ax_start.plot(days[:60], temperature[:60], ".", ms=3, color="0.6", label="daily value θ_t")
+ax_start.set(xlabel="day of the year", ylabel="temperature (°C)")
+for beta, name in zip((0.5, 0.9, 0.98), ("orange", "blue", "green")):
+    ax = axd[str(beta)]
+    ax.plot(days, temperature, ".", ms=2.5, color="0.6", label="daily value θ_t")
+    ax.plot(
         days,
         weighted_average(temperature, beta, True),
         color=plotting.color(name),
-        label=f"β = {beta} (≈ {1 / (1 - beta):.0f} days)",
+        label=f"β = {beta}: average over ≈ {1 / (1 - beta):.0f} days",
     )
+    ax.set(xlim=(0, days[-1] + 1), ylim=(-2, 1.4 * temperature.max()), ylabel="temp. (°C)")
+    ax.legend(loc="upper left", ncol=2)
+    if beta != 0.98:
+        ax.tick_params(labelbottom=False)
+axd["0.98"].set_xlabel("day of the year")
+axd["0.5"].set_title("Exponentially weighted averages, bias-corrected (one β per row)")
 for corrected, style in ((False, ":"), (True, "-")):
     ax_start.plot(
         days[:60],
@@ -196,20 +206,17 @@ for corrected, style in ((False, ":"), (True, "-")):
         color=plotting.color("purple" if not corrected else "green"),
         label=f"β = 0.98, {'with' if corrected else 'without'} bias correction",
     )
-ax_year.set(
-    ylim=(-2, 1.25 * temperature.max()),  # headroom: the legend covers no data
-    title="Exponentially weighted averages, bias-corrected",
-)
 ax_start.set(
     ylim=(-1, 1.5 * temperature[:60].max()), title="The first 60 days: v₀ = 0 drags the start down"
 )
-ax_year.legend(loc="upper left", ncol=2), ax_start.legend(loc="upper left")
+ax_start.legend(loc="upper left")
 lesson.savefig(fig, "weighted_averages")
 
 # %% [markdown]
-# Left: a larger β is smoother but follows the seasons later (β = 0.98 lags by weeks);
-# β = 0.5 stays noisy; momentum's β = 0.9 averages about ten gradients. Right: uncorrected,
-# β = 0.98 starts at `0.02 θ₁` and takes weeks to catch up; corrected, it follows from day 1.
+# Left, one row per β: a larger β is smoother but follows the seasons later (β = 0.98,
+# green, lags by weeks); β = 0.5 (orange) stays noisy; momentum's β = 0.9 (blue) averages
+# about ten gradients. Right: uncorrected, β = 0.98 starts at `0.02 θ₁` and takes weeks
+# to catch up; corrected, it follows from day 1.
 #
 # ## 3. A real network: steps to a target loss on the moons
 #

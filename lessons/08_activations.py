@@ -143,17 +143,39 @@ lesson.claim(
 # %%
 fig, (ax_hist, ax_units) = plt.subplots(1, 2, figsize=(10, 3.8))
 first = activations[0].ravel()
-ax_hist.hist(first[first > 0], bins=60, color=plotting.color("green"), label="a > 0")
-ax_hist.bar(
+# Counts span decades (the spike at 0 holds about half of all values): a log axis, with
+# points rather than bars, as a log bar has no honest bottom.
+counts, edges = np.histogram(first[first > 0], bins=40)
+centres = 0.5 * (edges[:-1] + edges[1:])
+ax_hist.plot(
+    centres[counts > 0],
+    counts[counts > 0],
+    "o-",
+    ms=3.5,
+    color=plotting.color("green"),
+    label=f"a > 0, in {len(counts)} bins of width {edges[1] - edges[0]:.2f}",
+)
+if np.any(counts == 0):  # an empty bin cannot sit on a log axis: a labelled floor
+    ax_hist.plot(
+        centres[counts == 0],
+        np.full(np.sum(counts == 0), 0.5),
+        "o",
+        ms=3.5,
+        mfc="none",
+        color=plotting.color("green"),
+        label="empty bin (drawn at 0.5)",
+    )
+ax_hist.plot(
     0,
     np.sum(first == 0),
-    width=0.05 * first.max(),
+    "s",
+    ms=8,
     color=plotting.color("bad"),
-    label=f"a = 0 exactly ({sparsity[0]:.0%})",
+    label=f"a = 0 exactly ({sparsity[0]:.0%} of all values)",
 )
 ax_hist.set_yscale("log")
 ax_hist.set_xlabel("activation a = ReLU(z) in hidden_1")
-ax_hist.set_ylabel("count (log scale)")
+ax_hist.set_ylabel("number of activations (log scale)")
 ax_hist.set_title("hidden_1 activations at He initialization")
 ax_hist.legend()
 
@@ -169,12 +191,69 @@ ax_units.legend()
 lesson.savefig(fig, "relu_sparsity")
 
 # %% [markdown]
-# Left: a tall spike at exactly zero next to a spread of positive values. Right: the
-# units differ — some are off for almost every digit, some on for almost every digit,
-# many in between — so each input switches on its own subset of units: a sparse,
-# input-dependent code (and, for a given input, the active units form a plain linear
-# map). A sigmoid layer has no exact zeros at all. The digits' pixels are all ≥ 0, which
+# Left: the count at exactly zero (red square) stands far above every bin of positive
+# values (green points; the count axis is logarithmic, so each step is a factor of ten).
+# Right: the units differ — some are off for almost every digit, some on for almost
+# every digit, many in between — so each input switches on its own subset of units: a
+# sparse, input-dependent code (and, for a given input, the active units form a plain
+# linear map). A sigmoid layer has no exact zeros at all. The digits' pixels are all ≥ 0, which
 # is why the fraction is not exactly one half.
+#
+# ## Leaky ReLU: a small slope instead of zero
+#
+# A unit that outputs 0 also passes no gradient back, and a unit whose `z` is negative
+# for every input never learns again (a "dead" ReLU). Ng's remedy is the **leaky ReLU**
+# `max(αz, z)` with a small `α` such as 0.01: for `z < 0` the slope is `α`, not 0.
+# Keras has it as `keras.ops.leaky_relu(z, negative_slope=α)` (default α = 0.2) and
+# `keras.layers.LeakyReLU`. We draw it for α = 0.01 and 0.2, with the slopes measured by
+# finite differences on the grid, and apply it to the same `hidden_1` pre-activations.
+
+# %%
+LEAKY_SLOPES = (0.01, 0.2)
+leaky = {
+    alpha: keras.ops.convert_to_numpy(keras.ops.leaky_relu(GRID, negative_slope=alpha))
+    for alpha in LEAKY_SLOPES
+}
+relu_values = np.maximum(GRID, 0.0)
+fig, (ax_value, ax_slope) = plt.subplots(1, 2, figsize=(10, 3.8))
+curves = [("ReLU", relu_values, dict(color=plotting.color("green"), lw=5, alpha=0.35))]
+for alpha, col in zip(LEAKY_SLOPES, ("blue", "purple")):
+    curves.append((f"leaky ReLU, α = {alpha:g}", leaky[alpha], dict(color=plotting.color(col))))
+curves[1][2].update(ls="--")  # α = 0.01 lies on ReLU: dashed on top of the wide pale line
+for name, value, style in curves:
+    ax_value.plot(GRID, value, label=name, **style)
+    slope = np.gradient(value, GRID)  # central differences: measured, not typed in
+    ax_slope.plot(GRID, slope, label=f"{name}: slope {slope[0]:g} for z < 0", **style)
+ax_value.set(xlabel="z", ylabel="g(z)", ylim=(-1.5, 6.3), title="ReLU and leaky ReLU")
+ax_slope.set(
+    xlabel="z",
+    ylabel="g'(z)  (finite differences)",
+    ylim=(-0.1, 1.6),  # headroom: the legend covers no data
+    title="Their slopes: α instead of 0 for z < 0",
+)
+ax_value.legend(loc="upper left")
+ax_slope.legend(loc="upper left")
+lesson.savefig(fig, "leaky_relu")
+
+hidden_kernel, hidden_bias = relu_net.get_layer("hidden_1").get_weights()
+z_hidden = x_train @ hidden_kernel + hidden_bias  # (m, 128) pre-activations of hidden_1
+plotting.show_table(
+    ["activation in hidden_1", "share of (example, unit) pairs passing no gradient back"],
+    [["ReLU", f"{np.mean(np.where(z_hidden > 0, 1.0, 0.0) == 0):.0%}"]]
+    + [
+        [f"leaky ReLU, α = {alpha:g}", f"{np.mean(np.where(z_hidden > 0, 1.0, alpha) == 0):.0%}"]
+        for alpha in LEAKY_SLOPES
+    ],
+)
+
+# %% [markdown]
+# Left: with α = 0.01 (dashed) the leaky ReLU is hard to tell from ReLU (wide, pale
+# green); α = 0.2 bends visibly. Right: the slopes — 1 for `z > 0` in all three, and for
+# `z < 0` exactly 0 for ReLU, α for the leaky ones (the dashed 0.01 sits just above the
+# pale 0). In the table, the same He-initialized `hidden_1` as above: with ReLU more
+# than half of its (example, unit) pairs pass no gradient back; with a leaky ReLU none
+# do — each passes at least α of it. Ng notes that leaky ReLU often works a little
+# better than ReLU but is used less in practice; try it when many units die.
 #
 # ## 3. Maxout: a learned piecewise-linear activation
 #

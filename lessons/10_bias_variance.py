@@ -396,19 +396,15 @@ ax_u.plot(
     color=plotting.color("black"),
     label=f"lowest dev error: {sweet} units per layer",
 )
-for units in capacity:
-    name = "logistic\nregression" if units == 0 else f"{units}×{len(BIG_NET)}"
-    ax_u.annotate(
-        name,
-        (size[units], 100 * u_train[units]),
-        xytext=(0, -14),
-        textcoords="offset points",
-        ha="center",
-        va="top",
-        fontsize=7,
-    )
 ax_u.set_xscale("log")
-ax_u.set_xlabel("parameters (log scale; labels: units × hidden layers)")
+ax_u.set_xlim(min(params) / 2, max(params) * 2)  # the end points off the axis lines
+network_axis = ax_u.secondary_xaxis("top")  # the networks' names above the plot, off the data
+network_axis.set_xticks(
+    params, ["logistic\nregression" if u == 0 else f"{u}×{len(BIG_NET)}" for u in capacity]
+)
+network_axis.minorticks_off()
+network_axis.tick_params(labelsize=8)
+ax_u.set_xlabel("parameters (log scale); on top: units × hidden layers")
 ax_u.set_ylabel("error (%)")
 ax_u.set_title("Capacity: bias falls, variance grows")
 ax_m.plot(
@@ -434,6 +430,7 @@ for ax in (ax_u, ax_m):
     )
     ax.set_ylim(-2, None)
 ax_m.set_xticks(sizes, [str(m) for m in sizes])
+ax_m.set_xlim(min(sizes) / 1.5, max(sizes) * 1.5)  # the end points off the axis lines
 ax_m.minorticks_off()
 fig.legend(*ax_u.get_legend_handles_labels(), loc="outside lower center", ncols=4)
 fig.suptitle(

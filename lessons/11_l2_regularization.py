@@ -260,8 +260,9 @@ ax.fill_between(
     mean_dev,
     where=mean_train >= mean_dev,
     interpolate=True,
-    color=plotting.color("bad"),
-    alpha=0.15,
+    facecolor="none",  # hatched grey: unlike the blue and orange min–max bands
+    edgecolor=plotting.color("grey"),
+    hatch="///",
     lw=0,
     label="gap: train > dev (variance)",
 )
@@ -269,10 +270,14 @@ lambda_axis(ax)
 ax.set_ylabel("accuracy (final epoch)")
 ax.set_title("L2 closes the train/dev gap; the best λ is picked on dev")
 handles, labels = ax.get_legend_handles_labels()
-first = [labels.index(label) for label in dict.fromkeys(labels)]  # one "min–max" entry
+band_roles = iter(("train", "dev"))  # plot_sweep's two "min–max" bands, in plotting order
+labels = [
+    f"{next(band_roles)}: {label.replace('members', 'inits')}" if "min–max" in label else label
+    for label in labels
+]
 ax.legend(
-    [handles[i] for i in first],
-    [labels[i].replace("members", "inits") for i in first],
+    handles,
+    labels,
     fontsize=8,
     loc="upper left",
     bbox_to_anchor=(1.01, 1.0),
@@ -282,8 +287,8 @@ lesson.savefig(fig, "gap")
 # %% [markdown]
 # Training accuracy (blue) falls steadily with λ: the net may no longer memorise the
 # flipped labels. Dev accuracy (orange) rises, peaks, then falls once λ is so large that
-# the net underfits — the best λ is picked on the dev set, as Ng tunes it. The red band,
-# the gap (variance), closes as λ grows. Beyond, train drops below dev: an underfit
+# the net underfits — the best λ is picked on the dev set, as Ng tunes it. The hatched
+# grey band, the gap (variance), closes as λ grows. Beyond, train drops below dev: an underfit
 # boundary scores both, and the 211 training points may hold more flipped labels than
 # the dev set (dotted: what the true boundary scores on each). Ng's numbers (printed)
 # come from his data: compare the direction, not the values.

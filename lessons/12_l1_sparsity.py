@@ -327,24 +327,41 @@ for name in ("L1 (Keras: subgradient)", "L1 (proximal)"):
 
 # %%
 fig, ax = plt.subplots(figsize=(11, 4.4))
-for (name, w), col in zip(weights.items(), ("grey", "blue", "orange", "red")):
-    ax.hist(
-        np.clip(np.abs(w), 1.5e-9, None),
-        bins=np.logspace(-9, 1, 51),
-        histtype="step",
-        lw=1.8,
-        color=plotting.color(col),
+edges = np.logspace(-9, 1, 51)
+centres = np.sqrt(edges[:-1] * edges[1:])  # geometric bin centres on the log axis
+styles = (  # counts as points (a log bar has no honest bottom); the two L1 runs coincide
+    dict(color=plotting.color("grey"), marker="o", ms=3, lw=1.2),  # above 1e-3: wide and pale
+    dict(color=plotting.color("blue"), marker="o", ms=3, lw=1.2),  # below, dashed on top
+    dict(color=plotting.color("orange"), marker="o", ms=8, lw=6, alpha=0.4),
+    dict(color=plotting.color("green"), marker="o", ms=4.5, lw=1.4, ls="--"),
+)
+for (name, w), style in zip(weights.items(), styles):
+    counts, _ = np.histogram(np.clip(np.abs(w), 1.5e-9, None), bins=edges)
+    ax.plot(
+        centres,
+        np.where(counts > 0, counts, np.nan),  # empty bins left out
         label=f"{name}: dev {dev_acc[name]:.1%}, exactly 0: {exact[name]:.0%}",
+        **style,
     )
+ax.annotate(
+    f"L1 (proximal): {np.sum(weights['L1 (proximal)'] == 0)} weights exactly 0",
+    (centres[0], np.sum(weights["L1 (proximal)"] == 0)),
+    xytext=(12, -4),
+    textcoords="offset points",
+    va="center",
+    fontsize=8,
+)
 ax.axvline(SMALL, color=plotting.color("black"), ls="--", lw=1, label="|w| = 1e-3")
-ax.axvline(SHRINK, color=plotting.color("orange"), ls=":", lw=1, label="αλ/m (L1's step)")
+ax.axvline(SHRINK, color=plotting.color("black"), ls=":", lw=1, label="αλ/m (L1's step)")
 ax.set(
     xscale="log",
     yscale="log",
-    xlabel="|w|  (log scale; exact zeros in the leftmost bin)",
-    ylabel="number of weights  (log scale)",
+    xlabel="|w|  (log scale, bins of ×1.6; exact zeros in the first bin, labelled 0)",
+    ylabel="number of weights per bin  (log scale)",
     title=f"Weight magnitudes after {STEPS} steps (λ = {LAMBDA:g}, all kernels, {n} init(s))",
 )
+ax.set_xticks([centres[0], 1e-7, 1e-5, 1e-3, 1e-1, 10], ["0", "1e-7", "1e-5", "1e-3", "0.1", "10"])
+ax.minorticks_off()
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 lesson.savefig(fig, "weight_histograms")
 
@@ -352,9 +369,11 @@ lesson.savefig(fig, "weight_histograms")
 # All four nets reach about the same dev accuracy. L2 (blue) shifts the distribution
 # left a little but keeps one bump around 0.1: even a weight the data never needs (a
 # blank border pixel's) only shrinks by `(1 − αλ/m)` per step. L1 splits the weights in
-# two groups: those the data needs stay large, the rest collapse — with Keras's
-# subgradient step they pile up just below `αλ/m` (dotted), hopping across zero every
-# step; with the proximal step they are exactly 0 (leftmost bin).
+# two groups: those the data needs stay large — there the two L1 runs coincide, the
+# proximal one (dashed green) on top of Keras's (wide, pale orange) — and the rest
+# collapse: with Keras's subgradient step they pile up just below `αλ/m` (dotted),
+# hopping across zero every step; with the proximal step they are exactly 0 (the green
+# point at 0, far left).
 #
 # ## 6. Which pixels does each hidden unit look at?
 

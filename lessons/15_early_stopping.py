@@ -138,41 +138,60 @@ lesson.claim(
 
 # %%
 epochs = np.arange(1, EPOCHS + 1)
-fig, ax = plt.subplots(figsize=(7.0, 4.4))
-ax.plot(epochs, train_loss, color=plotting.color("train"), label="train loss")
-ax.plot(epochs, dev_loss, color=plotting.color("dev"), label="dev loss")
-ax.axvspan(
-    true_best + 1 - PATIENCE,
-    true_best + 1 + PATIENCE,
-    color=plotting.color("reference"),
-    alpha=0.15,
-    label=f"true dev minimum ± patience ({PATIENCE})",
+fig, (ax_all, ax) = plt.subplots(1, 2, figsize=(11.5, 4.4))
+# Left, the whole run on a log axis (the training loss falls by decades); right, a linear
+# zoom on the dev loss around its minimum, where early stopping acts.
+for axis in (ax_all, ax):
+    axis.plot(epochs, train_loss, color=plotting.color("train"), label="train loss")
+    axis.plot(epochs, dev_loss, color=plotting.color("dev"), label="dev loss")
+    axis.axvspan(
+        true_best + 1 - PATIENCE,
+        true_best + 1 + PATIENCE,
+        color=plotting.color("reference"),
+        alpha=0.15,
+        label=f"true dev minimum ± patience ({PATIENCE})",
+    )
+    axis.axvline(
+        ran,
+        color=plotting.color("bad"),
+        ls="--",
+        lw=1.2,
+        label=f"EarlyStopping stops (epoch {ran})",
+    )
+    axis.plot(
+        restored_epoch + 1,
+        dev_loss[restored_epoch],
+        "*",
+        ms=15,
+        color=plotting.color("good"),
+        markeredgecolor="white",
+        zorder=3,
+        label=f"restored weights (epoch {restored_epoch + 1})",
+    )
+ax_all.set(
+    yscale="log",
+    xlabel="epoch (one full-batch Adam step each)",
+    ylabel="cross-entropy loss (log scale)",
+    title="The whole run: train loss falls by decades",
 )
-ax.axvline(
-    ran, color=plotting.color("bad"), ls="--", lw=1.2, label=f"EarlyStopping stops (epoch {ran})"
-)
-ax.plot(
-    restored_epoch + 1,
-    dev_loss[restored_epoch],
-    "*",
-    ms=15,
-    color=plotting.color("good"),
-    markeredgecolor="white",
-    zorder=3,
-    label=f"restored weights (epoch {restored_epoch + 1})",
-)
+window = slice(max(0, true_best - PATIENCE), min(EPOCHS, ran + PATIENCE))  # epochs zoomed on
 ax.set(
-    ylim=(0, 2.5 * dev_loss.min()),
+    xlim=(window.start + 0.5, window.stop + 0.5),
+    ylim=(0, 1.1 * dev_loss[window].max()),  # the whole dev curve in the window, from 0
     xlabel="epoch (one full-batch Adam step each)",
     ylabel="cross-entropy loss",
-    title=f"Overfitting {TRAIN_SIZE} digits: early stopping keeps the dev minimum",
+    title="Zoom on the dev minimum (linear axis)",
 )
-ax.legend(loc="upper right")
+fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=5, fontsize=8)
+fig.suptitle(
+    f"Overfitting {TRAIN_SIZE} digits: early stopping keeps the dev minimum", fontweight="bold"
+)
 lesson.savefig(fig, "curves")
 
 # %% [markdown]
-# The training loss (blue) falls by orders of magnitude: the network memorises its 100
-# images. The dev loss (orange) falls, bottoms out and climbs — the net grows
+# Left, on a log axis: the training loss (blue) falls by orders of magnitude — the
+# network memorises its 100 images. Right, a linear zoom on the epochs around the dev
+# minimum: the dev loss (orange) falls, bottoms out and climbs — the net grows
 # over-confident on the dev images it gets wrong. `EarlyStopping` runs `patience` epochs
 # past the minimum (dashed line), then hands back the weights from the minimum (star).
 
@@ -199,11 +218,19 @@ ax.axhline(
     lw=1,
     label=f"||W₀|| at initialization ({weight_norm(start_weights):.1f})",
 )
+for value, final, name in ((stop_norm, norms[-1], "||W||"), (stop_moved, moved[-1], "||W − W₀||")):
+    ax.annotate(
+        f"{name}: {value:.1f} at the stop, {final:.1f} at the end ({value / final - 1:+.0%})",
+        (restored_epoch + 1, value),
+        xytext=(10, -14),
+        textcoords="offset points",
+        fontsize=8,
+    )
 ax.set(
     ylim=(0, 1.08 * norms.max()),
     xlabel="epoch",
     ylabel="Frobenius norm of all kernels, sqrt(Σ ||W[l]||²)",
-    title="Weights grow as training goes on (axis from 0)",
+    title=f"Early stopping keeps ||W|| {1 - stop_norm / norms[-1]:.0%} smaller: a small effect",
 )
 ax.legend(loc="lower right")
 lesson.savefig(fig, "weight_norm")
@@ -213,9 +240,10 @@ print(
 )
 
 # %% [markdown]
-# From zero, honestly: most of `||W||` is the random initialization (dotted). What
-# training adds is `||W − W₀||` (purple): it grows steadily, and at the early stop it is
-# a clearly smaller fraction of its final value (printed above). Stopping early keeps the
+# From zero, honestly: the effect on `||W||` itself is small (the title gives it: a few
+# percent), because most of `||W||` is the random initialization (dotted). What training
+# adds is `||W − W₀||` (purple): it grows steadily, and at the early stop it is clearly
+# below its final value (the numbers beside the stars). Stopping early keeps the
 # weights near their small start — what L2 gets by adding `(λ/2m)·||W||²` to the cost
 # (which pulls towards 0 rather than towards `W₀`).
 #

@@ -327,7 +327,7 @@ def draw_contours(ax, p, w1_range, w2_range, levels=10):
         w2,
         gap,
         levels=np.geomspace(gap.min() + target_gap, gap.max(), levels),
-        cmap="viridis",
+        colors=plotting.color("grey"),  # one colour: the levels differ from panel to panel
         linewidths=0.9,
     )
     ax.set_xlim(w1_range)
@@ -339,7 +339,6 @@ def draw_contours(ax, p, w1_range, w2_range, levels=10):
 
 
 SHOWN = 100  # steps drawn one by one
-BELOW = dict(loc="upper center", bbox_to_anchor=(0.5, -0.12))  # legends under the axes
 fig, (ax_raw, ax_zoom, ax_norm) = plt.subplots(1, 3, figsize=(15.0, 6.0))
 raw_path, norm_path = raw["run"][:, :2], norm["run"][:, :2]
 
@@ -357,7 +356,7 @@ ax_raw.plot(
     "-",
     lw=1,
     color=plotting.color("bad"),
-    label=f"gradient descent, all {len(raw_path) - 1:,} steps (η = {raw['eta']:.2g})",
+    label="gradient-descent path (steps and η in each title)",
 )
 ax_raw.plot(*lowest, "*", ms=14, color=plotting.color("good"), label="lowest point (b = 0)")
 ax_raw.annotate(
@@ -375,10 +374,9 @@ print(
     f"steps = {raw['run'][-1, 2]:.3f} (optimum {raw['theta_star'][2]:.3f})"
 )
 ax_raw.set_title(
-    f"Raw features: long, thin ellipses ({elongation:,.0f}× longer than wide)\n"
-    f"$w_1$ axis stretched {stretch:,.0f}× to show them"
+    f"Raw features: all {len(raw_path) - 1:,} steps, η = {raw['eta']:.2g}\n"
+    f"ellipses {elongation:,.0f}× longer than wide; $w_1$ stretched {stretch:,.0f}×"
 )
-ax_raw.legend(**BELOW)
 
 zoom = raw_path[: SHOWN + 1]
 draw_contours(
@@ -394,13 +392,13 @@ ax_zoom.plot(
     ms=2.5,
     lw=0.8,
     color=plotting.color("bad"),
-    label=f"the first {SHOWN} steps",
 )
-ax_zoom.ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
+power = int(np.floor(np.log10(np.abs(zoom[:, 1]).max())))  # w2 in units of 10^power
+ax_zoom.yaxis.set_major_formatter(lambda value, _: f"{value / 10.0**power:g}")
+ax_zoom.set_ylabel(f"$w_2$  (× $10^{{{power}}}$)")
 ax_zoom.set_title(
     f"Raw features: zoom on the first {SHOWN} steps\n(bottom sliver of the left panel)"
 )
-ax_zoom.legend(**BELOW)
 
 w_star = norm["theta_star"][:2]
 half = 1.4 * np.max(np.abs(w_star))  # the same span on both axes: true shapes
@@ -413,22 +411,25 @@ ax_norm.plot(
     "o-",
     ms=3,
     color=plotting.color("bad"),
-    label=f"gradient descent, {len(norm_path) - 1} steps (η = {norm['eta']:.2g})",
 )
-ax_norm.plot(*lowest, "*", ms=14, color=plotting.color("good"), label="lowest point (b = 0)")
+ax_norm.plot(*lowest, "*", ms=14, color=plotting.color("good"))
 ax_norm.set_aspect("equal")
-ax_norm.set_title("Normalized features: round contours\n(equal axes)")
-ax_norm.legend(**BELOW)
-fig.suptitle(
-    "Cost contours of J(w1, w2, b = 0) (10 log-spaced levels in each panel) and the "
-    "gradient-descent path",
-    fontweight="bold",
+ax_norm.set_title(
+    f"Normalized features: {len(norm_path) - 1} steps, η = {norm['eta']:.2g}\n"
+    "round contours (equal axes)"
 )
+contour_key = plt.Line2D(
+    [], [], color=plotting.color("grey"), lw=0.9, label="cost contours: 10 log-spaced levels"
+)
+handles, _ = ax_raw.get_legend_handles_labels()
+fig.legend(handles=[contour_key, *handles], loc="outside lower center", ncols=3)
+fig.suptitle("Cost contours of J(w1, w2, b = 0) and the gradient-descent path", fontweight="bold")
 lesson.savefig(fig, "contours")
 
 # %% [markdown]
 # Each panel is a slice of the three-parameter cost at `b = 0`, where gradient descent
-# starts, drawn with the same ten log-spaced contour levels. On the raw features (left)
+# starts; the grey lines are ten log-spaced levels of the cost, chosen per panel (so only
+# their shape matters, not their colour), and one legend below serves all three panels. On the raw features (left)
 # the `w1` axis is stretched a few hundred times, or the ellipses would not show at
 # all: on equal axes they are over a thousand times longer than wide (the title gives
 # both numbers) and look like vertical lines. Gradient descent bounces across the
@@ -479,39 +480,47 @@ lesson.savefig(fig, "cost_vs_step")
 # then stalls on a long plateau: the flat direction converges at rate `1 − ηλ_min`.
 
 # %%
-fig, ax = plt.subplots(figsize=(9.5, 4.4))
-edge = ax.get_xaxis_transform()  # x in data units, y as a fraction of the axes' height
-for (label, p, col), height in zip(
-    (("raw", raw, plotting.color("bad")), ("normalized", norm, plotting.color("good"))),
-    (0.97, 0.91),
-):
+fig, (ax_strip, ax) = plt.subplots(  # diverged rates have no step count: a strip of their own
+    2, 1, figsize=(9.5, 5.0), sharex=True, height_ratios=(1, 5)
+)
+problems = (("raw", raw, plotting.color("bad")), ("normalized", norm, plotting.color("good")))
+for row, (label, p, col) in enumerate(problems):
     finite = np.isfinite(p["steps"])
     ax.loglog(
         GRID[finite], p["steps"][finite], "o-", ms=3, color=col, label=f"{label}: steps to target"
     )
-    diverged = GRID[~p["stable"]]  # no step count exists there: a strip along the top edge
-    ax.plot(
+    diverged = GRID[~p["stable"]]
+    ax_strip.plot(
         diverged,
-        np.full(diverged.size, height),
+        np.full(diverged.size, row),
         "x",
         ms=4,
         color=col,
-        transform=edge,
-        label=f"{label}: diverged in the grid search\n(top strip; never reaches the target)",
+        label=f"{label}: diverged in the grid search",
     )
-    ax.axvline(
-        p["lecun"], color=col, ls="--", lw=1, label=f"{label}: LeCun 2/λ_max = {p['lecun']:.2g}"
-    )
+    for axis in (ax, ax_strip):
+        axis.axvline(
+            p["lecun"],
+            color=col,
+            ls="--",
+            lw=1,
+            label=f"{label}: LeCun 2/λ_max = {p['lecun']:.2g}" if axis is ax else None,
+        )
+ax_strip.set_yticks([0, 1], [label for label, _, _ in problems])
+ax_strip.set_ylim(-0.6, 1.6)
+ax_strip.invert_yaxis()
+ax_strip.set_title("Learning-rate grid: the stability edge is 2/λ_max")
+ax_strip.set_ylabel("diverged", rotation=0, ha="right", va="center")
 ax.set_xlabel("learning rate η (log scale)")
 ax.set_ylabel("steps to reach the target (log scale)")
-ax.set_title("Learning-rate grid: the stability edge is 2/λ_max")
-ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
+handles = [*ax.get_legend_handles_labels()[0], *ax_strip.get_legend_handles_labels()[0]]
+fig.legend(handles=handles, loc="outside right center")
 lesson.savefig(fig, "learning_rates")
 
 # %% [markdown]
 # Left of each dashed line gradient descent converges, and larger rates are faster;
 # right of it, it diverges: the curve stops, because a diverging run has no step count,
-# and the crosses along the top edge mark the rates the grid search (which did not use
+# and the crosses in the strip above mark the rates the grid search (which did not use
 # the eigenvalues) found unstable. Raw features force `η` below about `5·10⁻⁶`;
 # normalized ones allow `η ≈ 1`.
 #
