@@ -117,7 +117,9 @@ backward["b"] = backward["u"] * forward["c"]  # u = bc
 backward["c"] = backward["u"] * forward["b"]
 
 graph_inputs = {name: ops.convert_to_tensor(value, "float64") for name, value in inputs.items()}
-graph_cost, graph_grads = backend.value_and_grad(lambda v: 3 * (v["a"] + v["b"] * v["c"]), graph_inputs)
+graph_cost, graph_grads = backend.value_and_grad(
+    lambda v: 3 * (v["a"] + v["b"] * v["c"]), graph_inputs
+)
 graph_autodiff = {name: float(backend.to_numpy(graph_grads[name])) for name in inputs}
 graph_error = max(abs(backward[name] - graph_autodiff[name]) for name in inputs)
 print(f"forward: {forward}\nbackward (dJ/d·): {backward}\n{FRAMEWORK}: {graph_autodiff}")
@@ -307,6 +309,7 @@ by_hand = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2, "dW3": dW3, "db3": db
 # (`dlcourse.backend.value_and_grad`). We also call the general
 # version of our code, `dlcourse.scratch.backward` (any depth, any activation), which
 # the next lessons use.
+
 
 # %%
 def cost_of(weights):

@@ -44,7 +44,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import dlcourse
-from dlcourse import datasets, plotting
+from dlcourse import backend, datasets, plotting
 from dlcourse.diagnostics import diagnose
 from dlcourse.lesson import start
 
@@ -197,7 +197,7 @@ def train(hidden_units, regularizer, x=x_train, y=y_train):
     model.compile(
         optimizer=keras.optimizers.Adam(LEARNING_RATE),
         loss="binary_crossentropy",
-        steps_per_execution=STEPS,
+        steps_per_execution=backend.steps_per_execution(STEPS),
     )
     model.fit(
         np.tile(x, (STEPS, 1)),

@@ -26,10 +26,9 @@ Claim: a deep linear net grows exactly like 1.5^L and shrinks like 0.5^L; the si
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
 import dlcourse
-from dlcourse import plotting
+from dlcourse import backend, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -62,15 +61,13 @@ def linear_chain(scale, depth, width=8):
 def activation_growth(scale, depth):
     """||a[l]|| / ||x|| for l = 1..depth, and d(sum a[L])/dx's norm growth."""
     model = linear_chain(scale, depth)
-    x = tf.constant(lesson.rng.normal(size=(1, 8)))
+    x = keras.ops.convert_to_tensor(lesson.rng.normal(size=(1, 8)), "float64")
     ratios, a = [], x
     for layer in model.layers[1:]:
         a = layer(a)
-        ratios.append(float(tf.norm(a) / tf.norm(x)))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        out = tf.reduce_sum(model(x))
-    grad_growth = float(tf.norm(tape.gradient(out, x)) / np.sqrt(8))
+        ratios.append(float(keras.ops.norm(a) / keras.ops.norm(x)))
+    _, grad = backend.value_and_grad(lambda x: keras.ops.sum(model(x)), x)
+    grad_growth = float(keras.ops.norm(grad) / np.sqrt(8))
     return np.array(ratios), grad_growth
 
 
@@ -140,10 +137,8 @@ def kernel_gradient_norms(model, x, y):
     """Frobenius norm of dJ/dW[l] for each hidden layer l = 1..DEPTH."""
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     kernels = [model.get_layer(f"hidden_{l}").kernel for l in range(1, DEPTH + 1)]
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(x, training=True))
-    grads = tape.gradient(loss, kernels)
-    return np.array([float(tf.norm(g)) for g in grads])
+    _, grads = backend.variable_value_and_grad(lambda: loss_fn(y, model(x, training=True)), kernels)
+    return np.array([float(keras.ops.norm(g)) for g in grads])
 
 
 norms = {config: kernel_gradient_norms(build(config), x_train, data.y_train) for config in CONFIGS}

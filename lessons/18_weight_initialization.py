@@ -32,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 import dlcourse
-from dlcourse import plotting
+from dlcourse import backend, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -104,7 +104,7 @@ model = circles_net("he")
 model.compile(
     optimizer=keras.optimizers.SGD(LEARNING_RATE),
     loss="binary_crossentropy",
-    steps_per_execution=LOG_EVERY,
+    steps_per_execution=backend.steps_per_execution(LOG_EVERY),
 )
 costs, results, trained = {}, {}, {}
 for label, initializer in INITS.items():
@@ -332,7 +332,7 @@ trainer = deep["He (2/n)"]
 trainer.compile(
     optimizer=keras.optimizers.SGD(DEEP_LEARNING_RATE, global_clipnorm=1.0),
     loss="sparse_categorical_crossentropy",
-    steps_per_execution=steps,
+    steps_per_execution=backend.steps_per_execution(steps),
 )
 initial = {name: model.get_weights() for name, model in deep.items()}
 curves, dev_accuracy = {}, {}

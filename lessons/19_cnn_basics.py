@@ -37,7 +37,7 @@ import numpy as np
 from matplotlib import animation
 
 import dlcourse
-from dlcourse import datasets, plotting
+from dlcourse import backend, datasets, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -393,7 +393,7 @@ def train(model):
     model.compile(
         optimizer=keras.optimizers.Adam(LEARNING_RATE),
         loss="sparse_categorical_crossentropy",
-        steps_per_execution=int(np.ceil(len(x_train) / BATCH_SIZE)),
+        steps_per_execution=backend.steps_per_execution(int(np.ceil(len(x_train) / BATCH_SIZE))),
     )
     model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0)
     return model
