@@ -262,7 +262,9 @@ def compile_function(function, *, jit_compile=False):
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return tf.function(function, jit_compile=jit_compile, autograph=False, reduce_retracing=True)
+        return tf.function(
+            function, jit_compile=jit_compile, autograph=False, reduce_retracing=True
+        )
     if backend == "jax":
         import jax
 

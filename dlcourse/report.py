@@ -25,7 +25,7 @@ CLAIMS_FILE = "claims.json"
 
 
 def to_json(value):
-    """`value` as plain JSON data: NumPy/TensorFlow scalars and arrays become numbers and
+    """`value` as plain JSON data: NumPy/TensorFlow/JAX/PyTorch scalars and arrays become numbers and
     lists, non-finite floats become strings (`"nan"`, `"inf"`).
 
     Example:
@@ -33,7 +33,9 @@ def to_json(value):
     >>> to_json([1.5, float("inf"), (2, 3)])
     [1.5, 'inf', [2, 3]]
     """
-    if hasattr(value, "numpy"):
+    if hasattr(value, "detach"):  # a PyTorch tensor (which may require grad)
+        value = value.detach()
+    if hasattr(value, "numpy"):  # TensorFlow and PyTorch tensors (JAX arrays have tolist)
         value = value.numpy()
     if hasattr(value, "tolist"):  # NumPy scalars and arrays
         value = value.tolist()

@@ -787,7 +787,8 @@ class _StackedGroup:
                     val_sums, _ = self.scores(self._values(state), x_val, y_val, training=False)
                     row.append(val_sums / float(ops.shape(x_val)[0]))
                 row = ops.expand_dims(ops.concatenate(row, axis=1), 0)  # (1, M, K)
-                history = ops.slice_update(history, (epoch, 0, 0), row)
+                zero = ops.zeros((), "int32")  # one index dtype (JAX's 64-bit mode mixes them)
+                history = ops.slice_update(history, (ops.cast(epoch, "int32"), zero, zero), row)
                 return state, history
 
             history = ops.zeros((chunk, self.size, width), "float32")
