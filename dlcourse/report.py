@@ -25,8 +25,8 @@ CLAIMS_FILE = "claims.json"
 
 
 def to_json(value):
-    """`value` as plain JSON data: NumPy/TensorFlow/JAX/PyTorch scalars and arrays become numbers and
-    lists, non-finite floats become strings (`"nan"`, `"inf"`).
+    """`value` as plain JSON data: scalars and arrays (NumPy, TensorFlow, JAX, PyTorch)
+    become numbers and lists, non-finite floats become strings (`"nan"`, `"inf"`).
 
     Example:
 
