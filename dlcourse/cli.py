@@ -6,6 +6,7 @@ Examples::
     dlcourse --quick --only 11 13     # some lessons, quick mode
     dlcourse --seeds 0 1 2 3 4        # every claim for several seeds
     dlcourse --runner script          # run the scripts in this process (no notebooks)
+    dlcourse --backend jax --quick    # on another Keras backend (or KERAS_BACKEND=jax)
 
 Each lesson runs as its notebook on one shared Jupyter kernel, and its executed
 notebook is kept in `out/NN_name/` (`dlcourse.runner`); the documentation site
@@ -17,6 +18,7 @@ at once: TensorFlow is imported only when lessons run.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 __all__ = ["main", "parser"]
@@ -42,6 +44,13 @@ def parser() -> argparse.ArgumentParser:
         help="run each lesson as its notebook on one kernel, keeping the executed notebook "
         "(default, needs the `notebooks` extra), or as a script in this process",
     )
+    cli.add_argument(
+        "--backend",
+        choices=("tensorflow", "jax", "torch"),
+        default=None,
+        help="the Keras backend to run the lessons on (default: the KERAS_BACKEND environment "
+        "variable, else Keras's default, TensorFlow); each claims.json records it",
+    )
     cli.add_argument("--no-site", action="store_true", help="do not build OUT/site/")
     cli.add_argument(
         "--strict-site", action="store_true", help="fail (status 1) on any Sphinx warning"
@@ -52,6 +61,18 @@ def parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Run the command line with `argv` (default `sys.argv[1:]`); return the exit status."""
     args = parser().parse_args(argv)
+    if args.backend is not None:
+        loaded = sys.modules.get("keras")
+        if loaded is not None and loaded.backend.backend() != args.backend:
+            print(
+                f"dlcourse: error: --backend {args.backend}: Keras is already loaded on "
+                f"{loaded.backend.backend()!r} in this process",
+                file=sys.stderr,
+            )
+            return 2
+        os.environ["KERAS_BACKEND"] = (
+            args.backend
+        )  # before Keras loads; notebook kernels inherit it
     from dlcourse.runner import find_lessons, notebook_route_available, run_lessons
 
     try:

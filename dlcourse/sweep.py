@@ -769,7 +769,12 @@ class _StackedGroup:
                     def one_batch(b, inner):
                         state, sums = inner
                         index = ops.reshape(
-                            ops.slice(order, (epoch, b * batch), (1, batch)), (batch,)
+                            ops.slice(
+                                order,
+                                (ops.cast(epoch, "int32"), ops.cast(b * batch, "int32")),
+                                (1, batch),
+                            ),
+                            (batch,),
                         )
                         weights = None
                         if padded:
