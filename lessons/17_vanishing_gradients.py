@@ -58,6 +58,11 @@ def linear_chain(scale, depth, width=8):
     return keras.Model(inputs, x)
 
 
+def norm(tensor):
+    """The Euclidean (Frobenius) norm, in NumPy float64 on every backend."""
+    return float(np.linalg.norm(keras.ops.convert_to_numpy(tensor)))
+
+
 def activation_growth(scale, depth):
     """||a[l]|| / ||x|| for l = 1..depth, and d(sum a[L])/dx's norm growth."""
     model = linear_chain(scale, depth)
@@ -65,9 +70,9 @@ def activation_growth(scale, depth):
     ratios, a = [], x
     for layer in model.layers[1:]:
         a = layer(a)
-        ratios.append(float(keras.ops.norm(a) / keras.ops.norm(x)))
+        ratios.append(norm(a) / norm(x))
     _, grad = backend.value_and_grad(lambda x: keras.ops.sum(model(x)), x)
-    grad_growth = float(keras.ops.norm(grad) / np.sqrt(8))
+    grad_growth = norm(grad) / np.sqrt(8)
     return np.array(ratios), grad_growth
 
 
@@ -138,7 +143,7 @@ def kernel_gradient_norms(model, x, y):
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     kernels = [model.get_layer(f"hidden_{l}").kernel for l in range(1, DEPTH + 1)]
     _, grads = backend.variable_value_and_grad(lambda: loss_fn(y, model(x, training=True)), kernels)
-    return np.array([float(keras.ops.norm(g)) for g in grads])
+    return np.array([norm(g) for g in grads])
 
 
 norms = {config: kernel_gradient_norms(build(config), x_train, data.y_train) for config in CONFIGS}
