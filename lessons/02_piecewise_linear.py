@@ -208,8 +208,8 @@ lesson.claim(
     f"a Keras ReLU layer ({2 * PIECES_SHOWN} units) with these weights equals constant + Σ pieces "
     "(max |difference|)",
     network_error,
-    target="< 1e-6",
-    holds=network_error < 1e-6,
+    target="< 1e-5",  # float64 exact on TensorFlow and JAX; Keras's matmul is float32 on PyTorch
+    holds=network_error < 1e-5,
 )
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
