@@ -71,7 +71,7 @@ test-lowest: $(LOWEST_STAMP)
 # per backend the unit tests (not the lesson/notebook/site/playground-browser ones, which
 # `make test` runs on TensorFlow) and every lesson in quick mode as scripts.
 BACKENDS_STAMP := $(VENV)/.installed-backends
-BACKEND_TESTS := tests/test_backend.py tests/test_layers.py tests/test_regularizers.py \
+BACKEND_TESTS := tests/test_backend.py tests/test_backend_runs.py tests/test_layers.py tests/test_regularizers.py \
 	tests/test_initializers.py tests/test_models.py tests/test_callbacks.py \
 	tests/test_diagnostics.py tests/test_gradcheck.py tests/test_scratch_optimizers.py
 $(BACKENDS_STAMP): $(STAMP)
