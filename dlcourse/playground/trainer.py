@@ -207,11 +207,11 @@ class Trainer:
             [v.value for v in model.trainable_variables],
             [v.value for v in model.non_trainable_variables],
             [v.value for v in optimizer.variables],
-            np.asarray(n, "int32"),
-            rows,
-            weights,
-            np.asarray(x, "float32"),
-            np.asarray(y, "float32"),
+            ops.convert_to_tensor(n, "int32"),
+            ops.convert_to_tensor(rows),
+            ops.convert_to_tensor(weights),
+            ops.convert_to_tensor(np.asarray(x, "float32")),
+            ops.convert_to_tensor(np.asarray(y, "float32")),
         )
         cost = out
         if isinstance(out, (tuple, list)):  # JAX: the new state comes back as values
@@ -237,6 +237,9 @@ class Trainer:
         out = self._evaluate(
             [v.value for v in self.model.trainable_variables],
             [v.value for v in self.model.non_trainable_variables],
-            *(np.asarray(a, "float32") for a in (x_train, y_train, x_dev, y_dev, grid)),
+            *(
+                ops.convert_to_tensor(np.asarray(a, "float32"))
+                for a in (x_train, y_train, x_dev, y_dev, grid)
+            ),
         )
         return {name: backend.to_numpy(value) for name, value in out.items()}
