@@ -250,7 +250,7 @@ model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0)
 
 
 def error(x, y):
-    return float(np.mean(np.argmax(np.asarray(model(x)), axis=1) != y))
+    return float(np.mean(np.argmax(keras.ops.convert_to_numpy(model(x)), axis=1) != y))
 
 
 errors = {

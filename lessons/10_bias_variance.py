@@ -212,7 +212,7 @@ def train(hidden_units, regularizer, x=x_train, y=y_train):
 
 def error(model, x, y):
     """Fraction of misclassified points (threshold 0.5 on the sigmoid output)."""
-    predicted = np.asarray(model(x)).reshape(-1) > 0.5
+    predicted = keras.ops.convert_to_numpy(model(x)).reshape(-1) > 0.5
     return float(np.mean(predicted != y))
 
 
@@ -233,7 +233,7 @@ for ax, (name, model) in zip(axes, trained.items()):
     result = diagnoses[name]
     plotting.plot_decision_boundary(
         ax,
-        lambda grid, model=model: np.asarray(model(grid)),
+        lambda grid, model=model: keras.ops.convert_to_numpy(model(grid)),
         x_train,
         y_train,
         resolution=150,

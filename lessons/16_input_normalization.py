@@ -79,7 +79,7 @@ print(f"normalized test  mean {x_test_norm.mean(axis=0)}, std {x_test_norm.std(a
 # %%
 normalizer = keras.layers.Normalization(axis=-1)
 normalizer.adapt(x_train.astype("float32"))
-keras_test = np.asarray(normalizer(x_test.astype("float32")))
+keras_test = keras.ops.convert_to_numpy(normalizer(x_test.astype("float32")))
 mean_error = np.max(np.abs(np.asarray(normalizer.mean).ravel() - mu) / mu)
 var_error = np.max(np.abs(np.asarray(normalizer.variance).ravel() - sigma**2) / sigma**2)
 test_error = np.max(np.abs(keras_test - x_test_norm))

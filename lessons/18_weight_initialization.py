@@ -97,7 +97,7 @@ def gradient_descent(model, initial_weights, iterations):
 
 
 def accuracy(model, x, y):
-    return float(np.mean((np.asarray(model(x))[:, 0] > 0.5) == y))
+    return float(np.mean((keras.ops.convert_to_numpy(model(x))[:, 0] > 0.5) == y))
 
 
 model = circles_net("he")
@@ -199,7 +199,7 @@ for ax, label in zip(axes, INITS):
     model.set_weights(trained[label])
     plotting.plot_decision_boundary(
         ax,
-        lambda grid: np.asarray(model(grid)),
+        lambda grid: keras.ops.convert_to_numpy(model(grid)),
         x_train,
         y_train,
         title=f"{label}\ntrain {results[label][0]:.0%} / test {results[label][1]:.0%}",

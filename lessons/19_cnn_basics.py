@@ -220,7 +220,9 @@ padded = np.pad(image, 1)  # p = 1: 8×8 with a ring of zeros
 same = conv_keras(image, vertical_edge, padding="same")
 strided = conv_keras(padded, vertical_edge, stride=2)
 pool_input = np.array([[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]], dtype=float)  # Ng's
-pooled = np.asarray(keras.ops.max_pool(pool_input[None, :, :, None], 2, strides=2))[0, :, :, 0]
+pooled = keras.ops.convert_to_numpy(keras.ops.max_pool(pool_input[None, :, :, None], 2, strides=2))[
+    0, :, :, 0
+]
 block_max = pool_input.reshape(2, 2, 2, 2).max(axis=(1, 3))  # NumPy: max of each 2×2 block
 mechanics_error = max(
     np.max(np.abs(same - conv_numpy(padded, vertical_edge))),
@@ -403,7 +405,7 @@ train(cnn)
 MAP_LAYERS = ("conv_1_1", "pool_1", "conv_2_1", "pool_2")
 probe = keras.Model(cnn.input, [cnn.get_layer(n).output for n in MAP_LAYERS])
 digit = x_test[:1]
-maps = {name: np.asarray(out)[0] for name, out in zip(MAP_LAYERS, probe(digit))}
+maps = {name: keras.ops.convert_to_numpy(out)[0] for name, out in zip(MAP_LAYERS, probe(digit))}
 for name, value in maps.items():
     print(f"{name:>9}: feature maps of shape {value.shape}")
 map_counts = [maps["conv_1_1"].shape[-1], maps["conv_2_1"].shape[-1]]
