@@ -85,15 +85,15 @@ for scale in (1.5, 0.5):
     lesson.claim(
         f"||a[l]||/||x|| equals {scale}^l for l = 1..{MAX_DEPTH} (max relative error)",
         relative_error,
-        target="< 1e-9",
-        holds=relative_error < 1e-9,
+        target="< 1e-6",  # float64: ~1e-16 on TensorFlow/JAX; Keras's matmul is float32 on PyTorch
+        holds=relative_error < 1e-6,
     )
     grad_error = abs(grad_growth - scale**MAX_DEPTH) / scale**MAX_DEPTH
     lesson.claim(
         f"the gradient wrt the input also scales as {scale}^L (relative error)",
         grad_error,
-        target="< 1e-9",
-        holds=grad_error < 1e-9,
+        target="< 1e-6",
+        holds=grad_error < 1e-6,
     )
 
 # %%
