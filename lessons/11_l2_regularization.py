@@ -169,7 +169,8 @@ grad_total, grad_data = backend.loss_gradients(
     model, x_train, y_train[:, None], "binary_crossentropy"
 )
 before = [keras.ops.convert_to_numpy(v).copy() for v in variables]
-keras.optimizers.SGD(learning_rate=ALPHA).apply_gradients(zip(grad_total, variables))
+step = [keras.ops.convert_to_tensor(g) for g in grad_total]  # NumPy -> backend tensors
+keras.optimizers.SGD(learning_rate=ALPHA).apply_gradients(zip(step, variables))
 decay = 1 - ALPHA * CHECK_LAMBDA / M_TRAIN
 errors = [
     np.max(

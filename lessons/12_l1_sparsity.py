@@ -95,7 +95,8 @@ def penalty_steps(penalty, seed):
     paths = [v.path for v in variables]
     grad_data = [grad_data[paths.index(k.path)] for k in kernels]
     before = [keras.ops.convert_to_numpy(k).copy() for k in kernels]
-    keras.optimizers.SGD(LEARNING_RATE).apply_gradients(zip(grad_total, variables))
+    step = [keras.ops.convert_to_tensor(g) for g in grad_total]  # NumPy -> backend tensors
+    keras.optimizers.SGD(LEARNING_RATE).apply_gradients(zip(step, variables))
     penalty = [
         keras.ops.convert_to_numpy(k) - (w - LEARNING_RATE * g)
         for k, w, g in zip(kernels, before, grad_data)
