@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: lessons lessons-quick lessons-all-seeds test venv clean bench
 .PHONY: notebooks jupyter docs screenshot playground site
-.PHONY: lint format test-lowest check-wheel
+.PHONY: lint format test-lowest check-wheel test-backends
 
 venv: $(STAMP)
 
@@ -73,6 +73,24 @@ test-lowest: $(LOWEST_STAMP)
 check-wheel: $(STAMP) | $(UV)
 	$(PY) -m pip install --quiet build
 	$(PY) tools/check_wheel.py
+
+# The other Keras backends: the `jax` and `torch` extras (torch's CPU build) into .venv, then
+# per backend the unit tests (not the lesson/notebook/site/playground-browser ones, which
+# `make test` runs on TensorFlow) and every lesson in quick mode as scripts.
+BACKENDS_STAMP := $(VENV)/.installed-backends
+BACKEND_TESTS := tests/test_backend.py tests/test_backend_runs.py tests/test_layers.py tests/test_regularizers.py \
+	tests/test_initializers.py tests/test_models.py tests/test_callbacks.py \
+	tests/test_diagnostics.py tests/test_gradcheck.py tests/test_scratch_optimizers.py
+$(BACKENDS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[jax,torch]"
+	touch $(BACKENDS_STAMP)
+
+test-backends: $(BACKENDS_STAMP)
+	for backend in jax torch; do \
+		KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider $(BACKEND_TESTS) || exit 1; \
+		KERAS_BACKEND=$$backend $(PY) -m dlcourse --quick --runner script --no-site \
+			--out out/$$backend || exit 1; \
+	done
 
 # ruff (the `lint` extra) checks style and formats; the rules live in pyproject.toml.
 LINT_STAMP := $(VENV)/.installed-lint

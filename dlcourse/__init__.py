@@ -4,7 +4,9 @@ Course-exact components (`L2`, `L1`, `InvertedDropout`, `Maxout`, `Xavier`, `He`
 Ng's learning-rate decay per epoch: `InverseTimeDecay`, `ExponentialDecay`,
 `InverseSqrtDecay`),
 builders that return ordinary Keras models (`two_layer_net`, `deep_net`, `cnn`),
-gradient checking, offline datasets and from-scratch NumPy versions (`dlcourse.scratch`).
+gradient checking, offline datasets and from-scratch NumPy versions (`dlcourse.scratch`),
+on every Keras backend (`dlcourse.backend`: gradients, compilation, NumPy for TensorFlow,
+JAX and PyTorch).
 Importing the package registers every component for Keras serialization, so models
 that use them load with `keras.models.load_model(path)` and no `custom_objects`.
 
@@ -44,6 +46,7 @@ _NAMES = {
 # Submodules reachable as attributes (`dlcourse.datasets`); the ones before `plotting`
 # are imported with the package.
 _MODULES = (
+    "backend",
     "callbacks",
     "datasets",
     "diagnostics",

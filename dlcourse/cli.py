@@ -9,6 +9,7 @@ Examples::
     dlcourse exercises check my.py    # check every exercise function my.py defines
     dlcourse exercises list           # the exercises, by notebook
     dlcourse exercises hint update_lr --level 2
+    dlcourse --backend jax --quick    # on another Keras backend (or KERAS_BACKEND=jax)
 
 Each lesson runs as its notebook on one shared Jupyter kernel, and its executed
 notebook is kept in `out/NN_name/` (`dlcourse.runner`); the documentation site
@@ -20,6 +21,7 @@ at once: TensorFlow is imported only when lessons run.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -46,6 +48,13 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="run each lesson as its notebook on one kernel, keeping the executed notebook "
         "(default, needs the `notebooks` extra), or as a script in this process",
+    )
+    cli.add_argument(
+        "--backend",
+        choices=("tensorflow", "jax", "torch"),
+        default=None,
+        help="the Keras backend to run the lessons on (default: the KERAS_BACKEND environment "
+        "variable, else Keras's default, TensorFlow); each claims.json records it",
     )
     cli.add_argument("--no-site", action="store_true", help="do not build OUT/site/")
     cli.add_argument(
@@ -106,6 +115,18 @@ def main(argv=None) -> int:
     if argv[:1] == ["exercises"]:
         return exercises_main(argv[1:])
     args = parser().parse_args(argv)
+    if args.backend is not None:
+        loaded = sys.modules.get("keras")
+        if loaded is not None and loaded.backend.backend() != args.backend:
+            print(
+                f"dlcourse: error: --backend {args.backend}: Keras is already loaded on "
+                f"{loaded.backend.backend()!r} in this process",
+                file=sys.stderr,
+            )
+            return 2
+        os.environ["KERAS_BACKEND"] = (
+            args.backend
+        )  # before Keras loads; notebook kernels inherit it
     from dlcourse.runner import find_lessons, notebook_route_available, run_lessons
 
     if not Path(args.lessons).is_dir():

@@ -133,6 +133,8 @@ class Lesson:
         """Write `claims.json`, print a summary, and fail if any claim does not hold."""
         if not self.claims:
             raise RuntimeError(f"Lesson {self.name} recorded no claims: a lesson must measure one.")
+        import keras
+
         report = LessonReport(
             lesson=self.name,
             title=self.title,
@@ -141,6 +143,8 @@ class Lesson:
             seed=self.seed,
             figures=list(self.figures),
             claims=list(self.claims),
+            backend=keras.backend.backend(),
+            keras_version=keras.__version__,
         )
         report.write(self.out)
         failed = report.failed

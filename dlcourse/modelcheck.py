@@ -1,4 +1,4 @@
-"""Gradient checking for Keras models: Ng's check on a model's `tf.GradientTape` backprop.
+"""Gradient checking for Keras models: Ng's check on the framework's backprop, any backend.
 
 `check_model_gradients(model, x, y, loss)` checks the gradient of the cost `fit`
 minimizes, regularization included,
@@ -11,13 +11,15 @@ dropout off. Three pieces of machinery make that practical:
 - `float64_clone(model)`: the model rebuilt from its config with float64 everywhere
   (Ng's bands assume float64; in float32 rounding alone gives differences ~1e-4);
 - the cost is a pure function of θ (`model.stateless_call` with the weights passed as
-  arguments), traced once per model and cached, so a second check (after some
-  training) only pays for the arithmetic;
+  arguments), compiled once per model (`dlcourse.backend.compile_function`) and cached,
+  so a second check (after some training) only pays for the arithmetic;
 - all the perturbed θ of a chunk of parameters go through one vectorized forward pass
-  (`tf.vectorized_map` inside a `tf.function`), instead of one Python-level forward
-  pass per parameter.
+  (`keras.ops.vectorized_map`, compiled), instead of one Python-level forward pass per
+  parameter.
 
-`cost_function(model, x, y, loss)` hands the same float64 `J(θ)` and its tape
+The analytic gradient is the framework's automatic differentiation of the same cost
+(`dlcourse.backend.value_and_grad`: TensorFlow, JAX or PyTorch, whichever Keras runs on).
+`cost_function(model, x, y, loss)` hands the same float64 `J(θ)` and its autodiff
 gradient to Ng's `dlcourse.gradcheck.gradient_check`, one parameter at a time. This
 module builds on `dlcourse.gradcheck` (the course's check, for NumPy functions), never
 the other way round.
@@ -27,8 +29,9 @@ import weakref
 
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
+from dlcourse import backend
 from dlcourse._validation import check_float, check_int, invalid_value
 from dlcourse.gradcheck import GradientCheckResult, _check_finite, _Shown, _two_sided
 
@@ -150,21 +153,15 @@ def _loss_in_float64(loss):
     raise invalid_value("loss", loss, expected)
 
 
-def _to_numpy(value):
-    """NumPy copy of an array, tensor or variable."""
-    if isinstance(value, tf.IndexedSlices):  # e.g. embedding gradients
-        value = tf.convert_to_tensor(value)
-    if hasattr(value, "numpy"):  # tensors and variables
-        return np.asarray(value.numpy())
-    return np.asarray(value)
+_to_numpy = backend.to_numpy
 
 
 def _as_float64(value):
     """Floating arrays become float64 tensors; integer arrays keep their dtype."""
     value = _to_numpy(value)
     if np.issubdtype(value.dtype, np.floating):
-        return tf.constant(value, dtype=tf.float64)
-    return tf.constant(value)
+        return ops.convert_to_tensor(value, "float64")
+    return ops.convert_to_tensor(value)
 
 
 class _ModelCost:
@@ -186,48 +183,29 @@ class _ModelCost:
         self.non_trainable_dtypes = [v.dtype for v in self.clone.non_trainable_variables]
         self._traced = {}
 
-    def _concrete(self, function, key, theta, non_trainable, x, y, *extra_specs):
-        """Trace `function` once for any number of examples (batch left unknown)."""
+    def _compiled(self, function, key, x, y):
+        """`function` compiled once per key and data layout (any number of examples).
 
-        def spec(tensor, unknown_batch=True):
-            shape = tensor.shape.as_list()
-            if unknown_batch and shape:
-                shape[0] = None
-            return tf.TensorSpec(shape, tensor.dtype)
-
-        x_spec = keras.tree.map_structure(spec, x)
-        y_spec = keras.tree.map_structure(spec, y)
-        key = (key, repr(x_spec), repr(y_spec))
+        The ranks and dtypes of `x` and `y` are part of the key: a loss may accept
+        labels of shape (m,) and (m, 1), but not a function traced for both at once.
+        """
+        layout = [(len(v.shape), str(v.dtype)) for v in keras.tree.flatten((x, y))]
+        key = (key, repr(keras.tree.map_structure(lambda v: 0, (x, y))), tuple(layout))
         if key not in self._traced:
-            self._traced[key] = tf.function(function, autograph=False).get_concrete_function(
-                spec(theta, unknown_batch=False),
-                [spec(v, unknown_batch=False) for v in non_trainable],
-                x_spec,
-                y_spec,
-                *extra_specs,
-            )
+            self._traced[key] = backend.compile_function(function)
         return self._traced[key]
 
-    def batched(self, two_sided, chunk_size, theta, non_trainable, x, y):
-        """The traced vectorized costs for chunks of `chunk_size` parameters.
+    def batched(self, two_sided, chunk_size, x, y):
+        """The compiled vectorized costs for chunks of `chunk_size` parameters.
 
-        The chunk size stays static: with an unknown one the vectorized
-        kernels round differently (by an ulp) from a single forward pass.
+        The chunk size stays static (one compilation per size): the vectorized
+        kernels may round differently (by an ulp) for another shape.
         """
 
         def perturbed_costs(theta, non_trainable, x, y, chunk, epsilon):
             return self._perturbed_costs(theta, non_trainable, x, y, chunk, epsilon, two_sided)
 
-        return self._concrete(
-            perturbed_costs,
-            ("batched", two_sided, chunk_size),
-            theta,
-            non_trainable,
-            x,
-            y,
-            tf.TensorSpec([chunk_size], tf.int64),  # chunk
-            tf.TensorSpec([], tf.float64),  # epsilon
-        )
+        return self._compiled(perturbed_costs, ("batched", two_sided, chunk_size), x, y)
 
     @property
     def size(self):
@@ -239,7 +217,7 @@ class _ModelCost:
             np.float64
         )
         non_trainable = [
-            tf.cast(_to_numpy(v), dtype)
+            ops.convert_to_tensor(_to_numpy(v), dtype)
             for v, dtype in zip(model.non_trainable_variables, self.non_trainable_dtypes)
         ]
         x = keras.tree.map_structure(_as_float64, x)
@@ -248,30 +226,36 @@ class _ModelCost:
 
     def cost(self, theta, non_trainable, x, y):
         """Scalar float64 cost for a (P,) parameter tensor; dropout off (training=False)."""
-        return self._cost_of_parts(tf.split(theta, self.sizes), non_trainable, x, y)
+        return self._cost_of_parts(self._split(theta), non_trainable, x, y)
+
+    def _split(self, theta):
+        """θ (P,) → one flat (size_v,) tensor per trainable weight."""
+        return ops.split(theta, [int(i) for i in self.offsets[1:-1]]) if self.sizes[1:] else [theta]
 
     def _cost_of_parts(self, parts, non_trainable, x, y):
         """The cost for the flattened trainable weights, one (size_v,) tensor each."""
-        weights = [tf.reshape(p, s) for p, s in zip(parts, self.shapes)]
+        weights = [ops.reshape(p, s) for p, s in zip(parts, self.shapes)]
         y_pred, _, losses = self.clone.stateless_call(
             weights, non_trainable, x, training=False, return_losses=True
         )
-        value = tf.reduce_mean(tf.cast(self.loss(y, y_pred), tf.float64))
-        if losses:  # regularization terms (Ng: include them in J)
-            value = value + tf.add_n([tf.cast(loss, tf.float64) for loss in losses])
+        # sum / count, not ops.mean: Keras's mean computes in float32 on JAX.
+        values = ops.cast(self.loss(y, y_pred), "float64")
+        value = ops.sum(values) / ops.cast(ops.size(values), "float64")
+        for loss in losses:  # regularization terms (Ng: include them in J)
+            value = value + ops.cast(loss, "float64")
         return value
 
-    def single_cost(self, theta, non_trainable, x, y):
-        """The traced J(θ) (one forward pass per call)."""
-        return self._concrete(self.cost, "single", theta, non_trainable, x, y)
+    def single_cost(self, x, y):
+        """The compiled J(θ, non_trainable, x, y) (one forward pass per call)."""
+        return self._compiled(self.cost, "single", x, y)
 
     def value_and_gradient(self, theta, non_trainable, x, y):
-        """J(θ) and the tape gradient dJ/dθ (eager: one pass, nothing to trace)."""
-        theta = tf.constant(theta, tf.float64)
-        with tf.GradientTape() as tape:
-            tape.watch(theta)
-            value = self.cost(theta, non_trainable, x, y)
-        return float(value), tape.gradient(value, theta).numpy()
+        """J(θ) and the framework's gradient dJ/dθ (eager: one pass, nothing to compile)."""
+        theta = ops.convert_to_tensor(np.asarray(theta, np.float64), "float64")
+        value, gradient = backend.value_and_grad(
+            lambda theta: self.cost(theta, non_trainable, x, y), theta
+        )
+        return float(_to_numpy(value)), _to_numpy(gradient).astype(np.float64)
 
     def _perturbed_costs(self, theta, non_trainable, x, y, chunk, epsilon, two_sided):
         """J(θ ± ε e_i) for i in chunk, one vectorized pass over the chunk.
@@ -279,32 +263,27 @@ class _ModelCost:
         Two-sided: `[J(θ + ε e_i)]_i ++ [J(θ − ε e_i)]_i`, shape (2C,).
         One-sided: `[J(θ)] ++ [J(θ + ε e_i)]_i`, shape (C + 1,).
 
-        Each perturbed parameter vector is built as one row per weight
-        variable — a tiled copy with `± ε` added at one position — so θ is
-        written once per row and never one-hot encoded or split.
+        Each perturbed parameter vector is θ with `± ε` added at one position
+        (`ops.where` on that position: every other entry is θ's, bit for bit).
         """
-        n = tf.shape(chunk, out_type=tf.int64)[0]
         if two_sided:
-            positions = tf.concat([chunk, chunk], axis=0)  # (2C,)
-            steps = tf.concat([tf.fill([n], epsilon), tf.fill([n], -epsilon)], axis=0)
-            rows = tf.range(2 * n)
-            n_rows = 2 * n
-        else:  # row 0 is θ itself
-            positions, steps = chunk, tf.fill([n], epsilon)
-            rows = tf.range(1, n + 1)
-            n_rows = n + 1
-        stacked = []
-        for part, start, size in zip(tf.split(theta, self.sizes), self.offsets[:-1], self.sizes):
-            inside = (positions >= start) & (positions < start + size)
-            where = tf.stack(
-                [tf.boolean_mask(rows, inside), tf.boolean_mask(positions - start, inside)],
-                axis=1,
-            )  # (k, 2): (row, position in this weight)
-            tiled = tf.tile(part[None], tf.stack([n_rows, 1]))  # (rows, size_v)
-            stacked.append(tf.tensor_scatter_nd_add(tiled, where, tf.boolean_mask(steps, inside)))
-        return tf.vectorized_map(
-            lambda parts: self._cost_of_parts(parts, non_trainable, x, y), stacked
-        )
+            positions = ops.concatenate([chunk, chunk], axis=0)  # (2C,)
+            up = ops.ones(ops.shape(chunk), "float64") * epsilon
+            steps = ops.concatenate([up, -up], axis=0)
+        else:  # row 0 is θ itself (position -1 matches nothing)
+            positions = ops.concatenate([ops.full((1,), -1, chunk.dtype), chunk], axis=0)
+            steps = ops.concatenate(
+                [ops.zeros((1,), "float64"), ops.ones(ops.shape(chunk), "float64") * epsilon],
+                axis=0,
+            )
+        where = ops.arange(self.size, dtype=chunk.dtype)
+
+        def cost_of_row(row):
+            position, step = row
+            theta_row = ops.where(where == position, theta + step, theta)
+            return self._cost_of_parts(self._split(theta_row), non_trainable, x, y)
+
+        return ops.vectorized_map(cost_of_row, (positions, steps))
 
     def name_of(self, index):
         """`"layer/weight[i, j]"` for position `index` of θ."""
@@ -446,7 +425,7 @@ def _problem(model, x, y, loss):
 
 
 def cost_function(model, x, y, loss):
-    """A Keras model's cost `J(θ)` and its tape gradient as NumPy functions of θ, in float64.
+    """A Keras model's cost `J(θ)` and its autodiff gradient as NumPy functions of θ, in float64.
 
         J(θ) = mean over examples of loss(y, model(x)) + Σ model.losses
 
@@ -465,7 +444,7 @@ def cost_function(model, x, y, loss):
 
     Returns:
         `(J, gradient, theta)`: `J(theta) -> float`, `gradient(theta)` → the
-        tape gradient dJ/dθ as a float64 vector, and `theta`, the model's
+        framework's gradient dJ/dθ as a float64 vector, and `theta`, the model's
         current weights as one float64 vector.
 
     Raises:
@@ -483,10 +462,11 @@ def cost_function(model, x, y, loss):
     'great'
     """
     problem, (theta0, non_trainable, x, y) = _problem(model, x, y, loss)
-    traced = problem.single_cost(tf.constant(theta0), non_trainable, x, y)
+    compiled = problem.single_cost(x, y)
 
     def J(theta):
-        return float(traced(tf.constant(theta, tf.float64), non_trainable, x, y))
+        theta = ops.convert_to_tensor(np.asarray(theta, np.float64), "float64")
+        return float(_to_numpy(compiled(theta, non_trainable, x, y)))
 
     def gradient(theta):
         return problem.value_and_gradient(theta, non_trainable, x, y)[1]
@@ -497,8 +477,8 @@ def cost_function(model, x, y, loss):
 def _prepare(model, x, y, loss, epsilon, max_params, seed, gradients):
     """Validate; return the cost, its arguments, epsilon, the checked indices and dJ/dθ.
 
-    dJ/dθ is the user's `gradients` as one flat float64 vector, or else the tape
-    gradient of the same float64 cost.
+    dJ/dθ is the user's `gradients` as one flat float64 vector, or else the
+    framework's gradient of the same float64 cost.
     """
     epsilon = check_float(epsilon, "epsilon", low=0, low_open=True)
     if max_params is not None:
@@ -527,7 +507,7 @@ def _prepare(model, x, y, loss, epsilon, max_params, seed, gradients):
                     f"a flat vector of {size} values or one array per trainable weight",
                 )
         gradients = _check_finite(gradients.astype(np.float64), "gradients")
-    else:  # the tape gradient of the same float64 cost
+    else:  # the framework's gradient of the same float64 cost
         _, gradients = problem.value_and_gradient(*arguments)
 
     if max_params is None or max_params >= size:
@@ -559,7 +539,7 @@ def check_model_gradients(
     chunk_size=None,
     one_sided=None,
 ):
-    """Gradient-check a Keras model's backprop (`tf.GradientTape`) in float64.
+    """Gradient-check a Keras model's backprop (the framework's autodiff) in float64.
 
     The cost is the one `fit` minimizes, regularization included (Ng: include
     the regularization term in J):
@@ -574,12 +554,12 @@ def check_model_gradients(
     new mask) and the check is meaningless. Each component is estimated with
     the two-sided difference `(J(θ + ε e_i) − J(θ − ε e_i)) / 2ε` (error
     O(ε²)). All the perturbed θ of a chunk go through one vectorized forward
-    pass (`tf.vectorized_map` over `model.stateless_call`, weights passed as
-    arguments) inside a `tf.function`: there is no Python-level forward pass
+    pass (`keras.ops.vectorized_map` over `model.stateless_call`, weights passed
+    as arguments), compiled: there is no Python-level forward pass
     per parameter (`cost_function` gives you the same J for a loop of your
     own, and `float64_clone` the float64 model). The analytic gradient,
     unless you pass `gradients`, is the
-    tape gradient of the same float64 J. The rebuilt model and the traced
+    framework's gradient of the same float64 J. The rebuilt model and the compiled
     functions are cached per model, so a second check (say after some
     training) only pays for the arithmetic.
 
@@ -602,9 +582,9 @@ def check_model_gradients(
         max_params: Check only this many randomly chosen parameters (drawn
             with `seed`); `None` checks all of them.
         seed: Non-negative int seeding that choice.
-        gradients: The analytic gradient to check instead of the tape's: one
+        gradients: The analytic gradient to check instead of the framework's: one
             array per trainable weight (`model.trainable_weights` order) or
-            one flat vector — e.g. your own NumPy backprop, or a tape gradient
+            one flat vector — e.g. your own NumPy backprop, or an autodiff gradient
             with a planted bug.
         two_sided: Use the two-sided difference (default); `False` for the
             one-sided `(J(θ + ε e_i) − J(θ)) / ε` (error O(ε)).
@@ -656,16 +636,17 @@ def check_model_gradients(
         chunk_size = max(1, min(_CHUNK_SIZE, _CHUNK_BUDGET // per_parameter))
     n_chunks = -(-indices.size // chunk_size)
     chunk_size = -(-indices.size // n_chunks)  # even chunks: little padding
-    theta = tf.constant(theta0)
-    batched = problem.batched(two_sided, chunk_size, theta, non_trainable, x, y)
-    epsilon_t = tf.constant(epsilon, tf.float64)
+    theta = ops.convert_to_tensor(theta0, "float64")
+    batched = problem.batched(two_sided, chunk_size, x, y)
+    epsilon_t = ops.convert_to_tensor(epsilon, "float64")
     approx = np.empty(indices.size)
     for start in range(0, indices.size, chunk_size):
         chunk = indices[start : start + chunk_size]
         n = chunk.size
         if n < chunk_size:  # pad the last chunk to the traced shape
             chunk = np.concatenate([chunk, np.full(chunk_size - n, chunk[-1])])
-        costs = batched(theta, non_trainable, x, y, tf.constant(chunk, tf.int64), epsilon_t).numpy()
+        chunk = ops.convert_to_tensor(chunk.astype(np.int64), "int64")
+        costs = _to_numpy(batched(theta, non_trainable, x, y, chunk, epsilon_t))
         if two_sided:
             approx[start : start + n] = (costs[:n] - costs[chunk_size : chunk_size + n]) / (
                 2 * epsilon

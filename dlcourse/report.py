@@ -6,7 +6,8 @@ module is the one place that knows the file's schema::
 
     {"lesson": "17_vanishing_gradients", "title": "Vanishing and exploding gradients",
      "seconds": 3.1, "quick": true, "seed": 0, "figures": ["gradient_norms.png"],
-     "claims": [{"name": "...", "value": 0.0004, "target": "< 1e-3", "holds": true}]}
+     "claims": [{"name": "...", "value": 0.0004, "target": "< 1e-3", "holds": true}],
+     "backend": "tensorflow", "keras_version": "3.15.1"}
 
 It needs only the standard library (NumPy values are converted when a claim is made).
 """
@@ -25,15 +26,17 @@ CLAIMS_FILE = "claims.json"
 
 
 def to_json(value):
-    """`value` as plain JSON data: NumPy/TensorFlow scalars and arrays become numbers and
-    lists, non-finite floats become strings (`"nan"`, `"inf"`).
+    """`value` as plain JSON data: scalars and arrays (NumPy, TensorFlow, JAX, PyTorch)
+    become numbers and lists, non-finite floats become strings (`"nan"`, `"inf"`).
 
     Example:
 
     >>> to_json([1.5, float("inf"), (2, 3)])
     [1.5, 'inf', [2, 3]]
     """
-    if hasattr(value, "numpy"):
+    if hasattr(value, "detach"):  # a PyTorch tensor (which may require grad)
+        value = value.detach()
+    if hasattr(value, "numpy"):  # TensorFlow and PyTorch tensors (JAX arrays have tolist)
         value = value.numpy()
     if hasattr(value, "tolist"):  # NumPy scalars and arrays
         value = value.tolist()
@@ -96,6 +99,9 @@ class LessonReport:
         seed: the seed it ran with.
         figures: the PNG file names it saved, in order.
         claims: the claims it measured (`Claim` objects).
+        backend: the Keras backend it ran on (`"tensorflow"`, `"jax"`, `"torch"`), or
+            `None` in files written before it was recorded.
+        keras_version: the Keras version it ran with (`None` likewise).
         error: set by the runner when the lesson crashed or exited early (not in the file).
         wall_seconds: set by the runner: the time the run took in all (not in the file).
     """
@@ -107,6 +113,8 @@ class LessonReport:
     seed: int
     figures: list = field(default_factory=list)
     claims: list = field(default_factory=list)
+    backend: str | None = None
+    keras_version: str | None = None
     error: str | None = None
     wall_seconds: float | None = None
 
@@ -147,6 +155,10 @@ class LessonReport:
             "figures": list(self.figures),
             "claims": [asdict(claim) for claim in self.claims],
         }
+        if self.backend is not None:
+            data["backend"] = self.backend
+        if self.keras_version is not None:
+            data["keras_version"] = self.keras_version
         if self.error is not None:
             data["error"] = self.error
         if self.wall_seconds is not None:
@@ -194,6 +206,9 @@ class LessonReport:
             if not isinstance(item["holds"], bool):
                 raise _invalid(source, "a boolean 'holds'", repr(item["holds"]))
             claims.append(Claim(**item))
+        for key in ("backend", "keras_version"):  # optional: older files lack them
+            if not isinstance(data.get(key, ""), str):
+                raise _invalid(source, f"{key!r} of type str", repr(data[key]))
         return cls(
             lesson=data["lesson"],
             title=data["title"],
@@ -202,6 +217,8 @@ class LessonReport:
             seed=data["seed"],
             figures=[str(name) for name in data["figures"]],
             claims=claims,
+            backend=data.get("backend"),
+            keras_version=data.get("keras_version"),
             error=data.get("error"),
             wall_seconds=data.get("wall_seconds"),
         )

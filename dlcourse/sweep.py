@@ -34,9 +34,8 @@ How it works (the short version; `Sweep`'s docstring has the contract):
   the optimizer state (step count, moments) into each member's own optimizer,
   so `model.fit` continues exactly and `model.save` keeps it.
 
-The only backend-specific lines are the gradient (`tf.GradientTape`,
-`jax.value_and_grad`, `torch.autograd`) and the compilation (`tf.function`,
-`jax.jit`), as in Keras's own trainers; CI runs TensorFlow.
+The only backend-specific pieces are the gradient and the compilation, both from
+`dlcourse.backend` (TensorFlow, JAX, PyTorch), as in Keras's own trainers.
 
 Members that cannot be stacked (other layers, such as `Conv2D`; optimizers or
 metrics that couple values across a tensor) are trained by each model's own
@@ -55,6 +54,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from dlcourse import backend
 from dlcourse import layers as course_layers
 from dlcourse import regularizers as course_regularizers
 from dlcourse._validation import check_int, invalid_value
@@ -429,49 +429,12 @@ class _Penalty:
 
 
 # --------------------------------------------------------------------------
-# The few backend-specific pieces: gradients and compilation. The math itself
-# is keras.ops only.
-
-
-def _value_and_grad(function, values):
-    """`function(values) -> (loss, aux)`; return `(loss, aux, d loss / d values)`."""
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        with tf.GradientTape() as tape:
-            tape.watch(values)
-            loss, aux = function(values)
-        return loss, aux, tape.gradient(loss, values)
-    if backend == "jax":
-        import jax
-
-        (loss, aux), grads = jax.value_and_grad(function, has_aux=True)(values)
-        return loss, aux, grads
-    if backend == "torch":
-        import torch
-
-        values = [value.detach().requires_grad_(True) for value in values]
-        with torch.enable_grad():
-            loss, aux = function(values)
-            grads = torch.autograd.grad(loss, values)
-        return loss.detach(), aux, list(grads)
-    raise NotImplementedError(f"Sweep does not support the {backend!r} backend")
+# The few backend-specific pieces (gradients, compilation) come from
+# `dlcourse.backend`, shared with the model checker and the playground.
 
 
 def _compile(function, jit_compile):
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        return tf.function(
-            function, jit_compile=bool(jit_compile), autograph=False, reduce_retracing=True
-        )
-    if backend == "jax":
-        import jax
-
-        return jax.jit(function)
-    return function
+    return backend.compile_function(function, jit_compile=bool(jit_compile))
 
 
 def _stateless():
@@ -737,7 +700,7 @@ class _StackedGroup:
             scale = getattr(self.optimizer, "loss_scale_factor", None) or 1.0
             return ops.sum(losses) * scale, (sums, new_seed)
 
-        _, (sums, new_seed), grads = _value_and_grad(total_loss, values)
+        (_, (sums, new_seed)), grads = backend.value_and_grad(total_loss, values, has_aux=True)
         if stateless:
             new_values, optimizer_values = self.optimizer.stateless_apply(
                 optimizer_values, grads, values
@@ -806,7 +769,12 @@ class _StackedGroup:
                     def one_batch(b, inner):
                         state, sums = inner
                         index = ops.reshape(
-                            ops.slice(order, (epoch, b * batch), (1, batch)), (batch,)
+                            ops.slice(
+                                order,
+                                (ops.cast(epoch, "int32"), ops.cast(b * batch, "int32")),
+                                (1, batch),
+                            ),
+                            (batch,),
                         )
                         weights = None
                         if padded:
@@ -824,7 +792,8 @@ class _StackedGroup:
                     val_sums, _ = self.scores(self._values(state), x_val, y_val, training=False)
                     row.append(val_sums / float(ops.shape(x_val)[0]))
                 row = ops.expand_dims(ops.concatenate(row, axis=1), 0)  # (1, M, K)
-                history = ops.slice_update(history, (epoch, 0, 0), row)
+                zero = ops.zeros((), "int32")  # one index dtype (JAX's 64-bit mode mixes them)
+                history = ops.slice_update(history, (ops.cast(epoch, "int32"), zero, zero), row)
                 return state, history
 
             history = ops.zeros((chunk, self.size, width), "float32")

@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import dlcourse
-from dlcourse import datasets, plotting, scratch
+from dlcourse import backend, datasets, plotting, scratch
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -111,7 +111,7 @@ model = dlcourse.two_layer_net(2, hidden_units=HIDDEN_UNITS, num_classes=1, seed
 model.compile(
     optimizer=keras.optimizers.Adam(learning_rate=0.05),
     loss="binary_crossentropy",
-    steps_per_execution=50,
+    steps_per_execution=backend.steps_per_execution(50),
 )
 repeats = TRAIN_STEPS * BATCH_SIZE // N_POINTS
 model.fit(
@@ -126,7 +126,7 @@ model.fit(
 
 def net_predict(x):
     """Probability of class 1 from the two-layer net (one call, no `predict` loop)."""
-    return model(x, training=False).numpy()
+    return keras.ops.convert_to_numpy(model(x, training=False))
 
 
 net_accuracy = float(np.mean((net_predict(x_xor).ravel() > 0.5) == y_xor))

@@ -202,14 +202,14 @@ x_knots, y_knots, pieces = piecewise_linear(PIECES_SHOWN)
 constant = y_knots[0]
 fit_shown = constant + pieces.sum(axis=0)
 network = relu_network(x_knots, y_knots)
-network_fit = network(x_grid[:, None]).numpy().ravel()
+network_fit = keras.ops.convert_to_numpy(network(x_grid[:, None])).ravel()
 network_error = float(np.max(np.abs(network_fit - fit_shown)))
 lesson.claim(
     f"a Keras ReLU layer ({2 * PIECES_SHOWN} units) with these weights equals constant + Σ pieces "
     "(max |difference|)",
     network_error,
-    target="< 1e-6",
-    holds=network_error < 1e-6,
+    target="< 1e-5",  # float64 exact on TensorFlow and JAX; Keras's matmul is float32 on PyTorch
+    holds=network_error < 1e-5,
 )
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))

@@ -2,11 +2,12 @@
 
 Works through the chain rule (a chain `z = h(g(x))` and two paths `z = k(g(s), h(s))`),
 checks `sigmoid'(x) = y(1 − y)`, then writes the forward and backward passes of a small
-sigmoid network in NumPy (float64) and shows that its gradients equal TensorFlow's
-`tf.GradientTape`. Finally it counts the multiply-adds of both passes from the matrix
-shapes (backward ≈ 2 × forward) and shows measured times beside the counts.
+sigmoid network in NumPy (float64) and shows that its gradients equal the framework's
+automatic differentiation (TensorFlow, JAX or PyTorch, whichever Keras runs on). Finally
+it counts the multiply-adds of both passes from the matrix shapes (backward ≈ 2 × forward)
+and shows measured times beside the counts.
 
-Claim: NumPy backprop equals tf.GradientTape (relative error < 1e-6); backward ≈ 2 × forward multiply-adds.
+Claim: NumPy backprop equals the framework's autodiff (relative error < 1e-6); backward ≈ 2 × forward multiply-adds.
 """
 
 # %% [markdown]
@@ -33,13 +34,14 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
+from keras import ops
 from threadpoolctl import threadpool_limits
 
-from dlcourse import datasets, plotting, scratch
+from dlcourse import backend, datasets, plotting, scratch
 from dlcourse.lesson import start
 
 lesson = start(__file__)
+FRAMEWORK = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}[backend.name()]
 
 LAYERS = [2, 5, 4, 1]  # the small net we differentiate by hand: n[0], n[1], n[2], n[3]
 M_SMALL = 64  # examples for the gradient comparison
@@ -48,34 +50,44 @@ BATCH = lesson.pick(full=512, quick=256)  # digits per timed pass
 TIMING_REPEATS = lesson.pick(full=10, quick=5)
 
 # %% [markdown]
-# ## 1. The chain rule, both cases, against `tf.GradientTape`
+# ## 1. The chain rule, both cases, against automatic differentiation
 #
-# Case 1: `y = x²`, `z = sin(y)`, so `dz/dx = cos(x²) · 2x`.
-# Case 2: `x = s²`, `y = sin(s)`, `z = x·y²`, so
-# `dz/ds = y² · 2s + 2xy · cos(s)`.
-# We evaluate both formulas on a grid and compare with automatic differentiation.
+# Case 1: `y = x²`, `z = log(1 + y)`, so `dz/dx = 1/(1 + x²) · 2x`.
+# Case 2: `x = s²`, `y = exp(−s)`, `z = x·y²`, so
+# `dz/ds = y² · 2s + 2xy · (−exp(−s))`.
+# We evaluate both formulas on a grid and compare with the framework's automatic
+# differentiation: `dlcourse.backend.value_and_grad` asks the backend Keras runs on
+# (`tf.GradientTape`, `jax.grad` or `torch.autograd`) for the gradient of a function
+# written with `keras.ops`. (Keras computes `sin` and `tanh` of float64 inputs in
+# float32 on JAX, so the examples use `log` and `exp`, float64 on every backend.)
 
 # %%
-grid = tf.constant(np.linspace(-2.0, 2.0, 41))  # float64
+grid = ops.convert_to_tensor(np.linspace(-2.0, 2.0, 41), "float64")
 
-with tf.GradientTape(persistent=True) as tape:
-    tape.watch(grid)
-    z_chain = tf.sin(grid**2)  # case 1, variable x
-    x_path, y_path = grid**2, tf.sin(grid)  # case 2, variable s
-    z_paths = x_path * y_path**2
-by_tape_chain = tape.gradient(z_chain, grid).numpy()
-by_tape_paths = tape.gradient(z_paths, grid).numpy()
 
-s = grid.numpy()
-by_hand_chain = np.cos(s**2) * 2 * s  # dz/dy · dy/dx
-x_s, y_s = s**2, np.sin(s)
-by_hand_paths = y_s**2 * 2 * s + 2 * x_s * y_s * np.cos(s)  # ∂z/∂x·dx/ds + ∂z/∂y·dy/ds
+def z_chain(x):  # case 1; summed, so each grid point's gradient is its own dz/dx
+    return ops.sum(ops.log(1 + x**2))
+
+
+def z_paths(s):  # case 2
+    x_path, y_path = s**2, ops.exp(-s)
+    return ops.sum(x_path * y_path**2)
+
+
+by_autodiff_chain = backend.to_numpy(backend.value_and_grad(z_chain, grid)[1])
+by_autodiff_paths = backend.to_numpy(backend.value_and_grad(z_paths, grid)[1])
+
+s = backend.to_numpy(grid)
+by_hand_chain = 1 / (1 + s**2) * 2 * s  # dz/dy · dy/dx
+x_s, y_s = s**2, np.exp(-s)
+by_hand_paths = y_s**2 * 2 * s + 2 * x_s * y_s * (-np.exp(-s))  # ∂z/∂x·dx/ds + ∂z/∂y·dy/ds
 
 chain_error = max(
-    np.max(np.abs(by_hand_chain - by_tape_chain)), np.max(np.abs(by_hand_paths - by_tape_paths))
+    np.max(np.abs(by_hand_chain - by_autodiff_chain)),
+    np.max(np.abs(by_hand_paths - by_autodiff_paths)),
 )
 lesson.claim(
-    "chain rule by hand (both cases) vs tf.GradientTape: max |difference|",
+    f"chain rule by hand (both cases) vs {FRAMEWORK}'s autodiff: max |difference|",
     chain_error,
     target="< 1e-12",
     holds=chain_error < 1e-12,
@@ -104,19 +116,19 @@ backward["a"] = backward["v"] * 1
 backward["b"] = backward["u"] * forward["c"]  # u = bc
 backward["c"] = backward["u"] * forward["b"]
 
-graph_inputs = {name: tf.Variable(value, dtype="float64") for name, value in inputs.items()}
-with tf.GradientTape() as tape:
-    graph_cost = 3 * (graph_inputs["a"] + graph_inputs["b"] * graph_inputs["c"])
-graph_grads = tape.gradient(graph_cost, list(graph_inputs.values()))
-graph_tape = {name: float(g) for name, g in zip(inputs, graph_grads)}
-graph_error = max(abs(backward[name] - graph_tape[name]) for name in inputs)
-print(f"forward: {forward}\nbackward (dJ/d·): {backward}\ntf.GradientTape: {graph_tape}")
+graph_inputs = {name: ops.convert_to_tensor(value, "float64") for name, value in inputs.items()}
+graph_cost, graph_grads = backend.value_and_grad(
+    lambda v: 3 * (v["a"] + v["b"] * v["c"]), graph_inputs
+)
+graph_autodiff = {name: float(backend.to_numpy(graph_grads[name])) for name in inputs}
+graph_error = max(abs(backward[name] - graph_autodiff[name]) for name in inputs)
+print(f"forward: {forward}\nbackward (dJ/d·): {backward}\n{FRAMEWORK}: {graph_autodiff}")
 lesson.claim(
-    "computation graph J = 3(a + bc) at (5, 3, 2): chain rule by hand vs tf.GradientTape, "
+    f"computation graph J = 3(a + bc) at (5, 3, 2): chain rule by hand vs {FRAMEWORK}'s autodiff, "
     "max |difference| of dJ/da, dJ/db, dJ/dc",
     graph_error,
     target="< 1e-12",
-    holds=graph_error < 1e-12 and float(graph_cost) == forward["J"],
+    holds=graph_error < 1e-12 and float(backend.to_numpy(graph_cost)) == forward["J"],
 )
 
 # %%
@@ -194,7 +206,7 @@ ax.axis("off")
 ax.set_title(
     f"Computation graph of J = 3(a + bc) at a = {inputs['a']:g}, b = {inputs['b']:g}, "
     f"c = {inputs['c']:g}\nboxes: forward values; below them: dJ/d· from the backward "
-    f"pass (tf.GradientTape: max difference {graph_error:g})"
+    f"pass ({FRAMEWORK}'s autodiff: max difference {graph_error:g})"
 )
 lesson.savefig(fig, "computation_graph")
 
@@ -292,20 +304,26 @@ db1 = dZ1.sum(axis=1, keepdims=True) / m
 by_hand = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2, "dW3": dW3, "db3": db3}
 
 # %% [markdown]
-# The same network in TensorFlow ops, same float64 numbers; `tf.GradientTape` records
-# the forward pass and differentiates it automatically. We also call the general
+# The same network in `keras.ops`, same float64 numbers; the framework Keras runs on
+# records the forward pass and differentiates it automatically
+# (`dlcourse.backend.value_and_grad`). We also call the general
 # version of our code, `dlcourse.scratch.backward` (any depth, any activation), which
 # the next lessons use.
 
+
 # %%
-variables = {k: tf.Variable(v) for k, v in params.items()}
-with tf.GradientTape() as tape:
-    a = tf.constant(X)
+def cost_of(weights):
+    """J of the 3-layer sigmoid net, in keras.ops (`@`: float64 on every backend)."""
+    a, y = ops.convert_to_tensor(X, "float64"), ops.convert_to_tensor(Y, "float64")
     for l in (1, 2, 3):
-        a = tf.sigmoid(variables[f"W{l}"] @ a + variables[f"b{l}"])
-    cost_tf = -tf.reduce_mean(Y * tf.math.log(a) + (1 - Y) * tf.math.log(1 - a))
-tape_grads = tape.gradient(cost_tf, variables)
-by_tape = {"d" + k: g.numpy() for k, g in tape_grads.items()}
+        a = ops.sigmoid(weights[f"W{l}"] @ a + weights[f"b{l}"])
+    losses = y * ops.log(a) + (1 - y) * ops.log(1 - a)
+    return -ops.sum(losses) / m  # sum / m: Keras's mean computes in float32 on JAX
+
+
+weights = {k: ops.convert_to_tensor(v, "float64") for k, v in params.items()}
+cost_autodiff, autodiff_grads = backend.value_and_grad(cost_of, weights)
+by_autodiff = {"d" + k: backend.to_numpy(g) for k, g in autodiff_grads.items()}
 
 a_last, caches = scratch.forward(params, X, activation="sigmoid")
 by_package = scratch.backward(a_last, Y, caches, activation="sigmoid")
@@ -319,17 +337,17 @@ def max_relative_error(grads, reference):
     )
 
 
-error_hand = max_relative_error(by_hand, by_tape)
-error_package = max_relative_error(by_package, by_tape)
-print(f"cost: by hand {J:.15f}, TensorFlow {float(cost_tf):.15f}")
+error_hand = max_relative_error(by_hand, by_autodiff)
+error_package = max_relative_error(by_package, by_autodiff)
+print(f"cost: by hand {J:.15f}, {FRAMEWORK} {float(backend.to_numpy(cost_autodiff)):.15f}")
 lesson.claim(
-    "NumPy backprop by hand vs tf.GradientTape (float64): max relative error",
+    f"NumPy backprop by hand vs {FRAMEWORK}'s autodiff (float64): max relative error",
     error_hand,
     target="< 1e-6",
     holds=error_hand < 1e-6,
 )
 lesson.claim(
-    "dlcourse.scratch.backward vs tf.GradientTape (float64): max relative error",
+    f"dlcourse.scratch.backward vs {FRAMEWORK}'s autodiff (float64): max relative error",
     error_package,
     target="< 1e-6",
     holds=error_package < 1e-6,
@@ -339,10 +357,10 @@ lesson.claim(
 FLOOR = 1e-19  # exact agreement (a difference of 0) is drawn here: log axes have no 0
 fig, ax = plt.subplots(figsize=(9.5, 4.4))
 offset = 0
-for key, col in zip(by_tape, plotting.CYCLE):
-    index = offset + np.arange(by_tape[key].size)
+for key, col in zip(by_autodiff, plotting.CYCLE):
+    index = offset + np.arange(by_autodiff[key].size)
     for grads, marker, filled in ((by_hand, "o", True), (by_package, "s", False)):
-        difference = np.abs(grads[key] - by_tape[key]).ravel()
+        difference = np.abs(grads[key] - by_autodiff[key]).ravel()
         ax.semilogy(
             index,
             np.maximum(difference, FLOOR),
@@ -353,7 +371,7 @@ for key, col in zip(by_tape, plotting.CYCLE):
             mew=1.2,
             ls="none",
         )
-    ax.semilogy(index, np.abs(by_tape[key]).ravel(), "_", ms=9, color=col, mew=1.5)
+    ax.semilogy(index, np.abs(by_autodiff[key]).ravel(), "_", ms=9, color=col, mew=1.5)
     ax.text(
         index.mean(),
         0.3 if key.startswith("db") else 3,
@@ -362,12 +380,12 @@ for key, col in zip(by_tape, plotting.CYCLE):
         color=col,
         fontweight="bold",
     )
-    offset += by_tape[key].size
+    offset += by_autodiff[key].size
 ax.axhline(1e-6, color=plotting.color("bad"), ls="--", lw=1)
 ax.axhspan(FLOOR / 3, FLOOR * 3, color=plotting.color("good"), alpha=0.15)
 handles = [
     plt.Line2D(
-        [], [], marker="o", ls="none", color=plotting.color("black"), label="|by hand − tape|"
+        [], [], marker="o", ls="none", color=plotting.color("black"), label="|by hand − autodiff|"
     ),
     plt.Line2D(
         [],
@@ -377,7 +395,7 @@ handles = [
         mfc="none",
         ms=8,
         color=plotting.color("black"),
-        label="|scratch.backward − tape|",
+        label="|scratch.backward − autodiff|",
     ),
     plt.Line2D(
         [],
@@ -404,14 +422,14 @@ ax.set_ylim(FLOOR / 10, 30)
 ax.set_xlabel(f"gradient component ({offset} in all: dW1, db1, … dW3, db3 flattened)")
 ax.set_ylabel("absolute value (log scale)")
 ax.set_title(
-    f"NumPy backprop vs tf.GradientTape, every component\n"
+    f"NumPy backprop vs {FRAMEWORK}'s autodiff, every component\n"
     f"(max relative error {error_hand:.1e}: float64 rounding)"
 )
 lesson.savefig(fig, "backprop_vs_tape")
 
 # %% [markdown]
 # Each dash is the size of one gradient component (between about 1e-5 and 0.1); each
-# dot below it is how far our value is from TensorFlow's. The dots sit more than ten
+# dot below it is how far our value is from the framework's. The dots sit more than ten
 # orders of magnitude lower, around 1e-18 — float64 rounding, the last bit or two of the
 # mantissa — and many are exactly equal (the green strip at the bottom): far below the
 # 1e-6 line the claim asks for. The general `scratch.backward` (squares) agrees just as

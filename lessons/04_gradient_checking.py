@@ -424,7 +424,7 @@ lesson.savefig(fig, "all_checks")
 # - Include the regularization term in `J`, turn dropout off while checking, check at
 #   initialization and after some training — and never run it during training: it costs
 #   two cost evaluations per parameter. For Keras models, `dlcourse.check_model_gradients`
-#   does the same check on `tf.GradientTape` gradients.
+#   does the same check on the framework's autodiff gradients (any Keras backend).
 
 # %%
 lesson.finish()

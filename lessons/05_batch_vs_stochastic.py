@@ -37,7 +37,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import PolynomialFeatures
 
 import dlcourse
-from dlcourse import plotting, scratch
+from dlcourse import backend, plotting, scratch
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -334,7 +334,7 @@ model = keras.Sequential([keras.Input((x.shape[1],)), keras.layers.Dense(1, acti
 model.compile(
     optimizer=keras.optimizers.SGD(learning_rate=1.0),
     loss="binary_crossentropy",
-    steps_per_execution=100,
+    steps_per_execution=backend.steps_per_execution(100),
 )  # 100 updates per call into TensorFlow: same count, faster
 keras_history = model.fit(
     x.astype("float32"), y.astype("float32"), batch_size=10, epochs=1, verbose=0

@@ -29,7 +29,6 @@ import time
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
 import dlcourse
 from dlcourse import plotting
@@ -86,10 +85,13 @@ def quadratic_path(optimizer, steps=QUADRATIC_STEPS):
 
 def keras_quadratic_path(keras_optimizer, steps):
     w = keras.Variable(W_START, dtype="float64")
-    path = [w.numpy()]
+    path = [keras.ops.convert_to_numpy(w)]
     for _ in range(steps):
-        keras_optimizer.apply_gradients([(tf.constant(CURVATURES * w.numpy()), w)])
-        path.append(w.numpy())
+        gradient = keras.ops.convert_to_tensor(
+            CURVATURES * keras.ops.convert_to_numpy(w), "float64"
+        )
+        keras_optimizer.apply_gradients([(gradient, w)])
+        path.append(keras.ops.convert_to_numpy(w))
     return np.array(path)
 
 
@@ -356,7 +358,7 @@ fig, axes = plt.subplots(1, 3, figsize=(12, 4.1), sharey=True)
 for ax, name in zip(axes, published):
     plotting.plot_decision_boundary(
         ax,
-        lambda points, model=ng_models[name]: model(points).numpy(),
+        lambda points, model=ng_models[name]: keras.ops.convert_to_numpy(model(points)),
         data_x,
         data_y,
         title=f"{name}: {accuracy[name][0]:.1%} (mean of {NG_SEEDS}: "

@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import dlcourse
-from dlcourse import plotting
+from dlcourse import backend, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -162,7 +162,7 @@ def train(hidden_units, seed):
     model.compile(
         optimizer=keras.optimizers.Adam(LEARNING_RATE),
         loss="mse",
-        steps_per_execution=min(250, STEPS),
+        steps_per_execution=backend.steps_per_execution(min(250, STEPS)),
     )
     model.fit(
         np.tile(x_train, (STEPS, 1)),

@@ -1,6 +1,6 @@
 """Activation functions: sigmoid, tanh, ReLU and maxout
 
-Measures the derivatives of sigmoid, tanh and ReLU with tf.GradientTape (sigmoid's
+Measures the derivatives of sigmoid, tanh and ReLU with automatic differentiation (sigmoid's
 peaks at exactly 1/4), measures how sparse ReLU activations are in a real network at
 He initialization (about half the units output exactly zero), and trains a maxout
 unit, which learns its own piecewise-linear activation: ReLU is maxout over (z, 0),
@@ -29,10 +29,9 @@ Claim: max sigmoid' = 0.25; ReLU sparsity at He init in [0.3, 0.7]; a maxout uni
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
 import dlcourse
-from dlcourse import plotting
+from dlcourse import backend, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -42,32 +41,33 @@ HIDDEN_UNITS = (128, 128, 128)  # ReLU net for the sparsity measurement
 MAXOUT_STEPS = lesson.pick(full=1000, quick=500)  # full-batch gradient-descent steps
 
 # %% [markdown]
-# ## 1. The functions and their derivatives, measured with `tf.GradientTape`
+# ## 1. The functions and their derivatives, measured with automatic differentiation
 #
-# We let TensorFlow differentiate each activation on a grid of 1,201 points (float64)
-# rather than typing the derivative formulas in, and check sigmoid's against `σ(1 − σ)`.
+# We let the framework Keras runs on (TensorFlow, JAX or PyTorch, through
+# `dlcourse.backend.value_and_grad`) differentiate each activation on a grid of 1,201
+# points rather than typing the derivative formulas in, and check sigmoid's against
+# `σ(1 − σ)`. The gradient of `Σ g(z_i)` is the elementwise `g'(z_i)`: each term
+# depends on its own `z_i` only.
 
 # %%
-ACTIVATIONS = {"sigmoid": tf.math.sigmoid, "tanh": tf.math.tanh, "ReLU": tf.nn.relu}
-z = tf.constant(GRID)  # float64
+ACTIVATIONS = {"sigmoid": keras.ops.sigmoid, "tanh": keras.ops.tanh, "ReLU": keras.ops.relu}
+z = keras.ops.convert_to_tensor(GRID, "float64")
 values, derivatives = {}, {}
 for name, g in ACTIVATIONS.items():
-    with tf.GradientTape() as tape:
-        tape.watch(z)
-        a = g(z)
-    values[name] = a.numpy()
-    derivatives[name] = tape.gradient(a, z).numpy()  # elementwise g'(z): each a_i depends on z_i
+    values[name] = keras.ops.convert_to_numpy(g(z))
+    _, slope = backend.value_and_grad(lambda z, g=g: keras.ops.sum(g(z)), z)
+    derivatives[name] = keras.ops.convert_to_numpy(slope)  # elementwise g'(z)
 
 sig = values["sigmoid"]
 formula_error = np.max(np.abs(derivatives["sigmoid"] - sig * (1 - sig)))
-print(f"max |GradientTape − σ(1 − σ)| on the grid = {formula_error:.1e}")
+print(f"max |autodiff − σ(1 − σ)| on the grid = {formula_error:.1e}")
 for name in ACTIVATIONS:
     peak = derivatives[name].argmax()
     print(f"{name:>8}: max g'(z) = {derivatives[name][peak]:.6f} at z = {GRID[peak]:+.2f}")
 
 max_sigmoid_slope = float(derivatives["sigmoid"].max())
 lesson.claim(
-    "max of sigmoid'(z) on the grid (GradientTape), distance from 1/4",
+    "max of sigmoid'(z) on the grid (autodiff), distance from 1/4",
     abs(max_sigmoid_slope - 0.25),
     target="<= 1e-6",
     holds=abs(max_sigmoid_slope - 0.25) <= 1e-6,
@@ -89,7 +89,7 @@ ax_value.set_xlabel("z")
 ax_value.set_ylabel("g(z)")
 ax_value.set_title("Activation functions")
 ax_slope.set_xlabel("z")
-ax_slope.set_ylabel("g'(z)  (tf.GradientTape)")
+ax_slope.set_ylabel("g'(z)  (automatic differentiation)")
 ax_slope.set_title("Their derivatives")
 for ax in (ax_value, ax_slope):
     ax.legend(loc="upper left")
@@ -99,7 +99,7 @@ lesson.savefig(fig, "activations_and_derivatives")
 # Sigmoid's slope peaks at z = 0 at exactly ¼ and is below 0.01 once |z| > 4.6: each
 # sigmoid layer divides the back-propagated gradient by at least 4. tanh's slope reaches
 # 1 but saturates the same way. ReLU's slope is a step: 1 for z > 0 (the gradient passes
-# unchanged, however deep the net) and 0 for z < 0. (At z = 0 exactly, TensorFlow uses 0.)
+# unchanged, however deep the net) and 0 for z < 0. (At z = 0 exactly, TensorFlow, JAX and PyTorch all use 0.)
 #
 # ## 2. ReLU is sparse: about half the units are off
 #
@@ -271,9 +271,9 @@ plotting.show_table(
 x = np.linspace(-2.0, 2.0, 401).reshape(-1, 1).astype("float32")
 hand_unit = keras.Sequential([keras.Input((1,)), dlcourse.layers.Maxout(1, pieces=2)])
 hand_unit.layers[-1].set_weights([np.array([[1.0, 0.0]]), np.zeros(2)])
-relu_error = float(np.max(np.abs(hand_unit(x).numpy() - np.maximum(x, 0.0))))
+relu_error = float(np.max(np.abs(keras.ops.convert_to_numpy(hand_unit(x)) - np.maximum(x, 0.0))))
 hand_unit.layers[-1].set_weights([np.array([[1.0, -1.0]]), np.zeros(2)])
-abs_error = float(np.max(np.abs(hand_unit(x).numpy() - np.abs(x))))
+abs_error = float(np.max(np.abs(keras.ops.convert_to_numpy(hand_unit(x)) - np.abs(x))))
 print(f"maxout with weights (1, 0): max |output − ReLU(x)| = {relu_error:g}")
 print(f"maxout with weights (1, −1): max |output − |x|| = {abs_error:g}")
 lesson.claim(
@@ -294,8 +294,12 @@ def fit_maxout(target, pieces, steps, optimizer):
         ]
     )
     # `steps` copies of the grid, batches of one grid, no shuffling: one epoch of fit is
-    # `steps` full-batch steps, run 250 at a time inside TensorFlow.
-    unit.compile(optimizer=optimizer, loss="mse", steps_per_execution=min(250, steps))
+    # `steps` full-batch steps, run 250 at a time inside the framework (1 on PyTorch).
+    unit.compile(
+        optimizer=optimizer,
+        loss="mse",
+        steps_per_execution=backend.steps_per_execution(min(250, steps)),
+    )
     unit.fit(
         np.tile(x, (steps, 1)),
         np.tile(target(x), (steps, 1)),
@@ -309,7 +313,7 @@ def fit_maxout(target, pieces, steps, optimizer):
 
 abs_unit = fit_maxout(np.abs, pieces=2, steps=MAXOUT_STEPS, optimizer=keras.optimizers.SGD(0.3))
 kernel, bias = abs_unit.layers[-1].get_weights()
-trained_error = float(np.max(np.abs(abs_unit(x).numpy() - np.abs(x))))
+trained_error = float(np.max(np.abs(keras.ops.convert_to_numpy(abs_unit(x)) - np.abs(x))))
 print(
     f"trained 2-piece maxout on |x|: pieces {kernel.ravel().round(4)}·x + {bias.round(4)}; "
     f"max error {trained_error:.1e}"
@@ -325,7 +329,7 @@ convex = lambda v: 0.5 * v**2  # noqa: E731  a smooth convex target for a 3-piec
 convex_unit = fit_maxout(
     convex, pieces=3, steps=MAXOUT_STEPS, optimizer=keras.optimizers.Adam(0.05)
 )
-convex_error = float(np.max(np.abs(convex_unit(x).numpy() - convex(x))))
+convex_error = float(np.max(np.abs(keras.ops.convert_to_numpy(convex_unit(x)) - convex(x))))
 print(f"trained 3-piece maxout on x²/2: max error {convex_error:.3f}")
 
 # %%
@@ -351,7 +355,11 @@ for ax, unit, target, title in (
         )
     ax.plot(x, target(x), color=plotting.color("reference"), lw=5, alpha=0.5, label="target")
     ax.plot(
-        x, unit(x).numpy(), color=plotting.color("black"), lw=1.5, label="maxout = max of pieces"
+        x,
+        keras.ops.convert_to_numpy(unit(x)),
+        color=plotting.color("black"),
+        lw=1.5,
+        label="maxout = max of pieces",
     )
     ax.set_ylim(-0.8, 2.4)
     ax.set_xlabel("x")

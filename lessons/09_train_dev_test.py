@@ -35,7 +35,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import dlcourse
-from dlcourse import datasets, plotting
+from dlcourse import backend, datasets, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -244,13 +244,13 @@ model = dlcourse.deep_net(
 model.compile(
     optimizer=keras.optimizers.Adam(0.01),
     loss="sparse_categorical_crossentropy",
-    steps_per_execution=BATCHES,
+    steps_per_execution=backend.steps_per_execution(BATCHES),
 )
 model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0)
 
 
 def error(x, y):
-    return float(np.mean(np.argmax(np.asarray(model(x)), axis=1) != y))
+    return float(np.mean(np.argmax(keras.ops.convert_to_numpy(model(x)), axis=1) != y))
 
 
 errors = {

@@ -44,7 +44,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import dlcourse
-from dlcourse import datasets, plotting
+from dlcourse import backend, datasets, plotting
 from dlcourse.diagnostics import diagnose
 from dlcourse.lesson import start
 
@@ -197,7 +197,7 @@ def train(hidden_units, regularizer, x=x_train, y=y_train):
     model.compile(
         optimizer=keras.optimizers.Adam(LEARNING_RATE),
         loss="binary_crossentropy",
-        steps_per_execution=STEPS,
+        steps_per_execution=backend.steps_per_execution(STEPS),
     )
     model.fit(
         np.tile(x, (STEPS, 1)),
@@ -212,7 +212,7 @@ def train(hidden_units, regularizer, x=x_train, y=y_train):
 
 def error(model, x, y):
     """Fraction of misclassified points (threshold 0.5 on the sigmoid output)."""
-    predicted = np.asarray(model(x)).reshape(-1) > 0.5
+    predicted = keras.ops.convert_to_numpy(model(x)).reshape(-1) > 0.5
     return float(np.mean(predicted != y))
 
 
@@ -233,7 +233,7 @@ for ax, (name, model) in zip(axes, trained.items()):
     result = diagnoses[name]
     plotting.plot_decision_boundary(
         ax,
-        lambda grid, model=model: np.asarray(model(grid)),
+        lambda grid, model=model: keras.ops.convert_to_numpy(model(grid)),
         x_train,
         y_train,
         resolution=150,

@@ -29,10 +29,9 @@ import time
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
 import dlcourse
-from dlcourse import plotting, scratch
+from dlcourse import backend, plotting, scratch
 from dlcourse.lesson import start
 from dlcourse.sweep import Sweep
 
@@ -84,32 +83,30 @@ def build(lambd, seed):
 # Ng's `backward_propagation_with_regularization` is backprop plus `dW[l] += (λ/m) W[l]`;
 # `dlcourse.scratch.backward(..., lambd=)` is that function in NumPy (examples as
 # columns, `W[l]` is `(n[l], n[l−1])`, the transpose of a Keras kernel). We feed it the
-# Keras model's initial weights and compare with `tf.GradientTape` on what `fit`
-# minimizes: the `binary_crossentropy` plus the penalties in `model.losses`.
+# Keras model's initial weights and compare with the framework's automatic
+# differentiation of what `fit` minimizes, the `binary_crossentropy` plus the penalties
+# in `model.losses`: `dlcourse.backend.loss_gradients(model, x, y, loss)` returns that
+# gradient and the one of the data term alone, on TensorFlow, JAX or PyTorch.
 
 
 # %%
-def keras_gradients(model, x, y):
-    """Keras's gradients of the full cost and of the data term alone, via tf.GradientTape."""
-    with tf.GradientTape(persistent=True) as tape:
-        data_loss = keras.losses.BinaryCrossentropy()(y[:, None], model(x))
-        total_loss = data_loss + tf.add_n(model.losses)  # fit() adds model.losses the same way
-    variables = model.trainable_variables  # kernel, bias of each layer, in order
-    return [[g.numpy() for g in tape.gradient(loss, variables)] for loss in (total_loss, data_loss)]
-
-
 CHECK_LAMBDA = 0.7
 model = build(CHECK_LAMBDA, seed=100 * lesson.seed)
 parameters = {}  # Keras kernel (n[l-1], n[l]) → Ng's W[l] (n[l], n[l-1]); float64
 for l, layer in enumerate(model.layers[1:], start=1):
-    parameters[f"W{l}"] = layer.kernel.numpy().T.astype("float64")
-    parameters[f"b{l}"] = layer.bias.numpy()[:, None].astype("float64")
+    parameters[f"W{l}"] = keras.ops.convert_to_numpy(layer.kernel).T.astype("float64")
+    parameters[f"b{l}"] = keras.ops.convert_to_numpy(layer.bias)[:, None].astype("float64")
 a_last, caches = scratch.forward(parameters, x_train.T, activation="tanh")
 grads = scratch.backward(a_last, y_train, caches, activation="tanh", lambd=CHECK_LAMBDA)
 ours = np.concatenate(
     [np.r_[grads[f"dW{l}"].T.ravel(), grads[f"db{l}"].ravel()] for l in range(1, len(model.layers))]
 )  # Keras's variable order
-theirs = np.concatenate([g.ravel() for g in keras_gradients(model, x_train, y_train)[0]])
+theirs = np.concatenate(
+    [
+        g.ravel()
+        for g in backend.loss_gradients(model, x_train, y_train[:, None], "binary_crossentropy")[0]
+    ]
+)
 difference = np.linalg.norm(ours - theirs) / (np.linalg.norm(ours) + np.linalg.norm(theirs))
 lesson.claim(
     f"dlcourse.scratch.backward(..., lambd) (with +(λ/m)W) equals Keras's gradient "
@@ -158,7 +155,7 @@ train_acc, dev_acc = (per_lambda(results.column(name)) for name in ("accuracy", 
 # %% [markdown]
 # ## 4. One gradient step with L2 is weight decay — checked with Keras
 #
-# Take the sweep's trained λ = 0.7 network and get from `tf.GradientTape` the gradient
+# Take the sweep's trained λ = 0.7 network and get from `backend.loss_gradients` the gradient
 # of the full cost and of the data term alone, `dW_data`. One `keras.optimizers.SGD(α)`
 # step with the full gradient must land exactly on `(1 − αλ/m) W − α dW_data` for every
 # kernel — and the biases, which L2 leaves alone, on `b − α db`. One step's decay is tiny
@@ -168,12 +165,19 @@ train_acc, dev_acc = (per_lambda(results.column(name)) for name in ("accuracy", 
 ALPHA = 0.1
 model = sweep.models[LAMBDAS.index(CHECK_LAMBDA) * MODEL_SEEDS]  # the first net with λ = 0.7
 variables = model.trainable_variables
-grad_total, grad_data = keras_gradients(model, x_train, y_train)
-before = [v.numpy().copy() for v in variables]
-keras.optimizers.SGD(learning_rate=ALPHA).apply_gradients(zip(grad_total, variables))
+grad_total, grad_data = backend.loss_gradients(
+    model, x_train, y_train[:, None], "binary_crossentropy"
+)
+before = [keras.ops.convert_to_numpy(v).copy() for v in variables]
+step = [keras.ops.convert_to_tensor(g) for g in grad_total]  # NumPy -> backend tensors
+keras.optimizers.SGD(learning_rate=ALPHA).apply_gradients(zip(step, variables))
 decay = 1 - ALPHA * CHECK_LAMBDA / M_TRAIN
 errors = [
-    np.max(np.abs(v.numpy() - ((decay if old.ndim == 2 else 1.0) * old - ALPHA * g)))
+    np.max(
+        np.abs(
+            keras.ops.convert_to_numpy(v) - ((decay if old.ndim == 2 else 1.0) * old - ALPHA * g)
+        )
+    )
     for v, old, g in zip(variables, before, grad_data)
 ]  # kernels decay, biases do not
 for variable, old in zip(variables, before):
@@ -195,7 +199,7 @@ for i, (ax, lam) in enumerate(zip(axes, LAMBDAS)):
     net = sweep.models[i * MODEL_SEEDS]  # the first initialization for this λ
     plotting.plot_decision_boundary(
         ax,
-        lambda grid, net=net: net(grid).numpy(),
+        lambda grid, net=net: keras.ops.convert_to_numpy(net(grid)),
         x_train,
         y_train,
         resolution=120,
@@ -301,13 +305,15 @@ def pre_activations(net, x):
     """The tanh layers' z[l] = a[l−1] W[l] + b[l] on x, from the trained Keras weights."""
     zs, a = [], x
     for layer in net.layers[1:-1]:  # hidden_1, hidden_2
-        zs.append(a @ layer.kernel.numpy() + layer.bias.numpy())  # (m, n[l])
+        zs.append(
+            a @ keras.ops.convert_to_numpy(layer.kernel) + keras.ops.convert_to_numpy(layer.bias)
+        )  # (m, n[l])
         a = np.tanh(zs[-1])
     return zs
 
 
 norms = [
-    np.sqrt(sum(np.sum(layer.kernel.numpy() ** 2) for layer in net.layers[1:]))
+    np.sqrt(sum(np.sum(keras.ops.convert_to_numpy(layer.kernel) ** 2) for layer in net.layers[1:]))
     for net in sweep.models
 ]  # ||W|| of each trained model, all kernels
 weight_norm = per_lambda(norms).mean(axis=1)

@@ -32,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 import dlcourse
-from dlcourse import plotting
+from dlcourse import backend, plotting
 from dlcourse.lesson import start
 from dlcourse.sweep import Sweep
 
@@ -77,7 +77,7 @@ def build(penalty, seed):
 # ## 2. Lee's update view, measured on Keras
 #
 # Take one `keras.optimizers.SGD(α)` step on a model with `dlcourse.L1(λ, m)`, and on the
-# same model with `dlcourse.L2(λ, m)`. `tf.GradientTape` also gives the data-only gradient
+# same model with `dlcourse.L2(λ, m)`. `dlcourse.backend.loss_gradients` also gives the data-only gradient
 # `dW_data`, which isolates what the penalty did: `Δw_penalty = w_after − (w − α dW_data)`.
 # The course says: L1 → `−(αλ/m) sgn(w)` (a constant), L2 → `−(αλ/m) w` (a percentage).
 
@@ -87,15 +87,20 @@ def penalty_steps(penalty, seed):
     """Weights before one Keras SGD step and the part of the step due to the penalty."""
     model = build(penalty, seed)
     kernels = [model.get_layer(n).kernel for n in ("hidden_1", "output")]
-    with tf.GradientTape(persistent=True) as tape:
-        data_loss = keras.losses.SparseCategoricalCrossentropy()(y_train, model(x_train))
-        total_loss = data_loss + tf.add_n(model.losses)  # what fit() minimizes
-    grad_data, before = tape.gradient(data_loss, kernels), [k.numpy().copy() for k in kernels]
     variables = model.trainable_variables
-    keras.optimizers.SGD(LEARNING_RATE).apply_gradients(
-        zip(tape.gradient(total_loss, variables), variables)
+    # what fit() minimizes (data term + model.losses), and the data term alone
+    grad_total, grad_data = backend.loss_gradients(
+        model, x_train, y_train, "sparse_categorical_crossentropy"
     )
-    penalty = [k.numpy() - (w - LEARNING_RATE * g) for k, w, g in zip(kernels, before, grad_data)]
+    paths = [v.path for v in variables]
+    grad_data = [grad_data[paths.index(k.path)] for k in kernels]
+    before = [keras.ops.convert_to_numpy(k).copy() for k in kernels]
+    step = [keras.ops.convert_to_tensor(g) for g in grad_total]  # NumPy -> backend tensors
+    keras.optimizers.SGD(LEARNING_RATE).apply_gradients(zip(step, variables))
+    penalty = [
+        keras.ops.convert_to_numpy(k) - (w - LEARNING_RATE * g)
+        for k, w, g in zip(kernels, before, grad_data)
+    ]
     return (
         np.concatenate([np.ravel(a) for a in before]),
         np.concatenate([np.ravel(p) for p in penalty]),
@@ -269,7 +274,7 @@ for seed in seeds:
         optimizer=keras.optimizers.SGD(LEARNING_RATE),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
-        steps_per_execution=50,
+        steps_per_execution=backend.steps_per_execution(50),
     )
     full_batches = tf.data.Dataset.from_tensors((x_train, y_train)).repeat(STEPS)
     model.fit(full_batches, epochs=1, verbose=0, shuffle=False)
@@ -290,7 +295,7 @@ dev_acc["L1 (proximal)"] = np.mean(
 weights = {
     name: np.concatenate(
         [
-            mdl.get_layer(layer).kernel.numpy().ravel()
+            keras.ops.convert_to_numpy(mdl.get_layer(layer).kernel).ravel()
             for mdl in nets
             for layer in ("hidden_1", "output")
         ]
@@ -380,7 +385,9 @@ lesson.savefig(fig, "weight_histograms")
 # %%
 tiles = np.ones((2 * 9 - 1, HIDDEN_UNITS * 9 - 1, 4))  # RGBA, white gaps between units
 for row, name in enumerate(("L2", "L1 (proximal)")):
-    first = models[name][0].get_layer("hidden_1").kernel.numpy()  # (64, 16), the first seed
+    first = keras.ops.convert_to_numpy(
+        models[name][0].get_layer("hidden_1").kernel
+    )  # (64, 16), the first seed
     colours = plt.get_cmap("RdBu_r")(0.5 + 0.5 * first / np.abs(first).max())  # (64, 16, 4)
     colours[first == 0] = matplotlib.colors.to_rgba(plotting.color("grey"))  # exact zeros
     for unit in range(HIDDEN_UNITS):

@@ -36,10 +36,9 @@ import time
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
 import dlcourse
-from dlcourse import plotting, scratch
+from dlcourse import backend, plotting, scratch
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -83,7 +82,9 @@ def build(keep_prob, seed):
     )
 
 
-a = build(1.0, seed=100 * lesson.seed).get_layer("hidden_1")(x_train).numpy()  # (211, 32) ReLU
+a = keras.ops.convert_to_numpy(
+    build(1.0, seed=100 * lesson.seed).get_layer("hidden_1")(x_train)
+)  # (211, 32) ReLU
 test_mean, rng = a.mean(), lesson.rng
 
 
@@ -95,12 +96,12 @@ def numpy_dropout(a, keep_prob, rng, inverted=True):
 stacked = np.broadcast_to(a, (DRAWS, *a.shape)).astype("float32")  # DRAWS copies
 outputs = {
     "NumPy, inverted": numpy_dropout(stacked, KEEP_PROB, rng),
-    "InvertedDropout layer": dlcourse.InvertedDropout(KEEP_PROB, seed=lesson.seed)(
-        stacked, training=True
-    ).numpy(),
-    "keras Dropout(rate=1−keep_prob)": keras.layers.Dropout(1 - KEEP_PROB, seed=lesson.seed)(
-        stacked, training=True
-    ).numpy(),
+    "InvertedDropout layer": keras.ops.convert_to_numpy(
+        dlcourse.InvertedDropout(KEEP_PROB, seed=lesson.seed)(stacked, training=True)
+    ),
+    "keras Dropout(rate=1−keep_prob)": keras.ops.convert_to_numpy(
+        keras.layers.Dropout(1 - KEEP_PROB, seed=lesson.seed)(stacked, training=True)
+    ),
     "NumPy, non-inverted": numpy_dropout(stacked, KEEP_PROB, rng, inverted=False),
 }
 draw_means = {name: out.mean(axis=(1, 2)) for name, out in outputs.items()}  # (DRAWS,)
@@ -169,7 +170,14 @@ test_difference = max(
     float(
         np.max(np.abs(with_dropout.predict(x_dev, verbose=0) - without.predict(x_dev, verbose=0)))
     ),
-    float(np.max(np.abs(dlcourse.InvertedDropout(KEEP_PROB)(a, training=False).numpy() - a))),
+    float(
+        np.max(
+            np.abs(
+                keras.ops.convert_to_numpy(dlcourse.InvertedDropout(KEEP_PROB)(a, training=False))
+                - a
+            )
+        )
+    ),
 )
 lesson.claim(
     "at test time dropout does nothing: max |output with − without dropout layers|",
@@ -183,7 +191,8 @@ lesson.claim(
 #
 # Backprop through inverted dropout is one line (Ng): `dA ← dA · D / keep_prob` — no
 # gradient for dropped units (`dlcourse.scratch.backward`, NumPy, examples as columns).
-# We run a Keras model in training mode under `tf.GradientTape`, read the masks its
+# We run a Keras model in training mode under the framework's automatic differentiation
+# (`dlcourse.backend.variable_value_and_grad`), read the masks its
 # `InvertedDropout` layers drew (dropped where the output is 0) and replay them in
 # `scratch.forward`, which draws `rng.random(shape) < keep_prob`, through a stand-in `rng`
 # returning 0 where Keras kept a unit, 1 where it dropped one. The gradients must agree.
@@ -205,14 +214,28 @@ probe = keras.Model(
     check_model.input,
     [check_model.get_layer(name).output for name in ("dropout_1", "dropout_2", "output")],
 )
-with tf.GradientTape() as tape:
+
+
+def loss_and_masks():
+    """The training-mode loss, and the two dropout layers' outputs (their masks)."""
     d1, d2, out = probe(x_train, training=True)
-    loss = keras.losses.BinaryCrossentropy()(y_train[:, None], out)
-keras_grads = [g.numpy() for g in tape.gradient(loss, check_model.trainable_variables)]
+    return keras.losses.BinaryCrossentropy()(y_train[:, None], out), (d1, d2)
+
+
+(loss, (d1, d2)), keras_grads = backend.variable_value_and_grad(
+    loss_and_masks, check_model.trainable_variables, has_aux=True
+)
+keras_grads = [keras.ops.convert_to_numpy(g) for g in keras_grads]
 parameters = {}  # Ng's layout: W[l] is the transposed Keras kernel, b[l] a column
 for l, layer in enumerate(check_model.layers[1::2], start=1):  # hidden_1, hidden_2, output
-    parameters[f"W{l}"], parameters[f"b{l}"] = layer.kernel.numpy().T, layer.bias.numpy()[:, None]
-masks = [d1.numpy().T != 0, d2.numpy().T != 0]  # (32, m) each
+    parameters[f"W{l}"], parameters[f"b{l}"] = (
+        keras.ops.convert_to_numpy(layer.kernel).T,
+        keras.ops.convert_to_numpy(layer.bias)[:, None],
+    )
+masks = [
+    keras.ops.convert_to_numpy(d1).T != 0,
+    keras.ops.convert_to_numpy(d2).T != 0,
+]  # (32, m) each
 a_last, caches = scratch.forward(parameters, x_train.T, keep_prob=KEEP_PROB, rng=KerasMasks(masks))
 grads = scratch.backward(a_last, y_train, caches, keep_prob=KEEP_PROB)
 ours = np.concatenate([np.ravel(grads[f"d{kind}{l}"].T) for l in (1, 2, 3) for kind in "Wb"])
@@ -276,7 +299,7 @@ for i, (ax, name) in enumerate(zip(axes, CONFIGS)):
     model = sweep.models[i * MODEL_SEEDS]  # the first initialization of this configuration
     plotting.plot_decision_boundary(
         ax,
-        lambda grid, model=model: model(grid).numpy(),
+        lambda grid, model=model: keras.ops.convert_to_numpy(model(grid)),
         x_train,
         y_train,
         resolution=120,

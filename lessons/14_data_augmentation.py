@@ -111,7 +111,7 @@ AUGMENTATIONS = {
 
 x_centred = SETTINGS["centred"][0]
 inference_change = max(
-    float(np.max(np.abs(layer(x_centred, training=False).numpy() - x_centred)))
+    float(np.max(np.abs(keras.ops.convert_to_numpy(layer(x_centred, training=False)) - x_centred)))
     for layer in (shift, rotate, flip)
 )
 lesson.claim(
@@ -126,7 +126,7 @@ def augmented_set(x, augmentation):
     """The originals plus COPIES augmented copies (or the originals repeated, for "none")."""
     copies = np.concatenate([x] * COPIES)
     if augmentation is not None:
-        copies = augmentation(copies, training=True).numpy()
+        copies = keras.ops.convert_to_numpy(augmentation(copies, training=True))
     return np.concatenate([x, copies])
 
 
@@ -136,11 +136,11 @@ y_big = np.concatenate([y_small] * (COPIES + 1))
 examples = [int(np.flatnonzero(y_small == digit)[0]) for digit in range(10)]
 rows = {
     "original": x_centred[examples],
-    "shifted": shift(x_centred[examples], training=True).numpy(),
-    "rotated": rotate(x_centred[examples], training=True).numpy(),
-    "shift +\nrotation": AUGMENTATIONS["shift + rotation"](
-        x_centred[examples], training=True
-    ).numpy(),
+    "shifted": keras.ops.convert_to_numpy(shift(x_centred[examples], training=True)),
+    "rotated": keras.ops.convert_to_numpy(rotate(x_centred[examples], training=True)),
+    "shift +\nrotation": keras.ops.convert_to_numpy(
+        AUGMENTATIONS["shift + rotation"](x_centred[examples], training=True)
+    ),
     "mirrored\n(wrong!)": x_centred[examples][:, :, ::-1],  # RandomFlip does this to half
 }
 fig, axes = plt.subplots(len(rows), 10, figsize=(10, 5.6))
@@ -201,7 +201,10 @@ for setting, (x_setting, x_dev) in SETTINGS.items():
             augmented_set(x_setting, layer), y_big, batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0
         )
         dev_correct[setting, augmentation] = np.array(
-            [model(x_dev).numpy().argmax(axis=-1) == data.y_dev for model in sweep.models]
+            [
+                keras.ops.convert_to_numpy(model(x_dev)).argmax(axis=-1) == data.y_dev
+                for model in sweep.models
+            ]
         )
 print(
     f"{len(dev_correct)} sweeps × {MODEL_SEEDS} networks × {EPOCHS} epochs of "

@@ -26,10 +26,9 @@ Claim: a deep linear net grows exactly like 1.5^L and shrinks like 0.5^L; the si
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
 import dlcourse
-from dlcourse import plotting
+from dlcourse import backend, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -59,18 +58,21 @@ def linear_chain(scale, depth, width=8):
     return keras.Model(inputs, x)
 
 
+def norm(tensor):
+    """The Euclidean (Frobenius) norm, in NumPy float64 on every backend."""
+    return float(np.linalg.norm(keras.ops.convert_to_numpy(tensor)))
+
+
 def activation_growth(scale, depth):
     """||a[l]|| / ||x|| for l = 1..depth, and d(sum a[L])/dx's norm growth."""
     model = linear_chain(scale, depth)
-    x = tf.constant(lesson.rng.normal(size=(1, 8)))
+    x = keras.ops.convert_to_tensor(lesson.rng.normal(size=(1, 8)), "float64")
     ratios, a = [], x
     for layer in model.layers[1:]:
         a = layer(a)
-        ratios.append(float(tf.norm(a) / tf.norm(x)))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        out = tf.reduce_sum(model(x))
-    grad_growth = float(tf.norm(tape.gradient(out, x)) / np.sqrt(8))
+        ratios.append(norm(a) / norm(x))
+    _, grad = backend.value_and_grad(lambda x: keras.ops.sum(model(x)), x)
+    grad_growth = norm(grad) / np.sqrt(8)
     return np.array(ratios), grad_growth
 
 
@@ -83,15 +85,15 @@ for scale in (1.5, 0.5):
     lesson.claim(
         f"||a[l]||/||x|| equals {scale}^l for l = 1..{MAX_DEPTH} (max relative error)",
         relative_error,
-        target="< 1e-9",
-        holds=relative_error < 1e-9,
+        target="< 1e-6",  # float64: ~1e-16 on TensorFlow/JAX; Keras's matmul is float32 on PyTorch
+        holds=relative_error < 1e-6,
     )
     grad_error = abs(grad_growth - scale**MAX_DEPTH) / scale**MAX_DEPTH
     lesson.claim(
         f"the gradient wrt the input also scales as {scale}^L (relative error)",
         grad_error,
-        target="< 1e-9",
-        holds=grad_error < 1e-9,
+        target="< 1e-6",
+        holds=grad_error < 1e-6,
     )
 
 # %%
@@ -140,10 +142,8 @@ def kernel_gradient_norms(model, x, y):
     """Frobenius norm of dJ/dW[l] for each hidden layer l = 1..DEPTH."""
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
     kernels = [model.get_layer(f"hidden_{l}").kernel for l in range(1, DEPTH + 1)]
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(x, training=True))
-    grads = tape.gradient(loss, kernels)
-    return np.array([float(tf.norm(g)) for g in grads])
+    _, grads = backend.variable_value_and_grad(lambda: loss_fn(y, model(x, training=True)), kernels)
+    return np.array([norm(g) for g in grads])
 
 
 norms = {config: kernel_gradient_norms(build(config), x_train, data.y_train) for config in CONFIGS}

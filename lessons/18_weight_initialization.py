@@ -32,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 import dlcourse
-from dlcourse import plotting
+from dlcourse import backend, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -97,14 +97,14 @@ def gradient_descent(model, initial_weights, iterations):
 
 
 def accuracy(model, x, y):
-    return float(np.mean((np.asarray(model(x))[:, 0] > 0.5) == y))
+    return float(np.mean((keras.ops.convert_to_numpy(model(x))[:, 0] > 0.5) == y))
 
 
 model = circles_net("he")
 model.compile(
     optimizer=keras.optimizers.SGD(LEARNING_RATE),
     loss="binary_crossentropy",
-    steps_per_execution=LOG_EVERY,
+    steps_per_execution=backend.steps_per_execution(LOG_EVERY),
 )
 costs, results, trained = {}, {}, {}
 for label, initializer in INITS.items():
@@ -199,7 +199,7 @@ for ax, label in zip(axes, INITS):
     model.set_weights(trained[label])
     plotting.plot_decision_boundary(
         ax,
-        lambda grid: np.asarray(model(grid)),
+        lambda grid: keras.ops.convert_to_numpy(model(grid)),
         x_train,
         y_train,
         title=f"{label}\ntrain {results[label][0]:.0%} / test {results[label][1]:.0%}",
@@ -332,7 +332,7 @@ trainer = deep["He (2/n)"]
 trainer.compile(
     optimizer=keras.optimizers.SGD(DEEP_LEARNING_RATE, global_clipnorm=1.0),
     loss="sparse_categorical_crossentropy",
-    steps_per_execution=steps,
+    steps_per_execution=backend.steps_per_execution(steps),
 )
 initial = {name: model.get_weights() for name, model in deep.items()}
 curves, dev_accuracy = {}, {}

@@ -37,7 +37,7 @@ import numpy as np
 from matplotlib import animation
 
 import dlcourse
-from dlcourse import datasets, plotting
+from dlcourse import backend, datasets, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -220,7 +220,9 @@ padded = np.pad(image, 1)  # p = 1: 8×8 with a ring of zeros
 same = conv_keras(image, vertical_edge, padding="same")
 strided = conv_keras(padded, vertical_edge, stride=2)
 pool_input = np.array([[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]], dtype=float)  # Ng's
-pooled = np.asarray(keras.ops.max_pool(pool_input[None, :, :, None], 2, strides=2))[0, :, :, 0]
+pooled = keras.ops.convert_to_numpy(keras.ops.max_pool(pool_input[None, :, :, None], 2, strides=2))[
+    0, :, :, 0
+]
 block_max = pool_input.reshape(2, 2, 2, 2).max(axis=(1, 3))  # NumPy: max of each 2×2 block
 mechanics_error = max(
     np.max(np.abs(same - conv_numpy(padded, vertical_edge))),
@@ -393,7 +395,7 @@ def train(model):
     model.compile(
         optimizer=keras.optimizers.Adam(LEARNING_RATE),
         loss="sparse_categorical_crossentropy",
-        steps_per_execution=int(np.ceil(len(x_train) / BATCH_SIZE)),
+        steps_per_execution=backend.steps_per_execution(int(np.ceil(len(x_train) / BATCH_SIZE))),
     )
     model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0)
     return model
@@ -403,7 +405,7 @@ train(cnn)
 MAP_LAYERS = ("conv_1_1", "pool_1", "conv_2_1", "pool_2")
 probe = keras.Model(cnn.input, [cnn.get_layer(n).output for n in MAP_LAYERS])
 digit = x_test[:1]
-maps = {name: np.asarray(out)[0] for name, out in zip(MAP_LAYERS, probe(digit))}
+maps = {name: keras.ops.convert_to_numpy(out)[0] for name, out in zip(MAP_LAYERS, probe(digit))}
 for name, value in maps.items():
     print(f"{name:>9}: feature maps of shape {value.shape}")
 map_counts = [maps["conv_1_1"].shape[-1], maps["conv_2_1"].shape[-1]]

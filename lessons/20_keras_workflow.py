@@ -35,7 +35,7 @@ import numpy as np
 import sklearn.datasets
 import sklearn.svm
 
-from dlcourse import datasets, plotting
+from dlcourse import backend, datasets, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -87,7 +87,10 @@ model.summary()
 
 # %%
 model.compile(
-    loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"], steps_per_execution=32
+    loss="categorical_crossentropy",
+    optimizer="adam",
+    metrics=["accuracy"],
+    steps_per_execution=backend.steps_per_execution(32),
 )
 
 # %% [markdown]

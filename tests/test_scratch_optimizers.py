@@ -74,6 +74,10 @@ def test_rule_matches_keras_with_default_float32_learning_rate(name):
     )
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="Keras's float32 cast of Python-float coefficients is TensorFlow's",
+)
 def test_python_float_betas_would_drift_in_keras(float64_keras):
     # Why as_keras() passes np.float64 coefficients: Keras casts a Python float via float32.
     ours = numpy_trajectory(optimizers.Adam(0.02, epsilon=0.0), 60)

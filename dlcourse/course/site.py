@@ -171,6 +171,8 @@ def _run_markdown(run: _Run) -> str:
         ]
     if run.seconds is not None:
         facts.append(f"wall time {run.seconds:.1f} s")
+    if report is not None and report.backend is not None:
+        facts.append(f"{report.backend} backend, Keras {report.keras_version}")
     lines = [" · ".join(facts), ""]
     if run.status == "crashed":
         last = (run.error or "").strip().splitlines()[-1:] or ["(no message)"]
@@ -272,6 +274,8 @@ def _gallery_markdown(cards) -> str:
         if run is not None and run.report is not None and run.report.claims:
             held = len(run.report.claims) - len(run.report.failed)
             facts.append(f"{held}/{len(run.report.claims)} claims")
+            if run.report.backend is not None:
+                facts.append(run.report.backend)
         if run is not None and run.seconds is not None:
             facts.append(f"{run.seconds:.1f} s")
         lines += [_escape(_one_line(header.claim, limit=140)), "", " · ".join(facts), ":::", ""]

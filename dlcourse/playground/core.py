@@ -281,7 +281,7 @@ class Playground:
     @property
     def steps(self):
         """Mini-batch steps trained since the last reset."""
-        return int(self._trainer.steps.numpy())
+        return int(self._trainer.steps)
 
     @property
     def batches_per_epoch(self):

@@ -1,7 +1,7 @@
 """From-scratch NumPy code: every step the first lessons build by hand.
 
 Nothing here is faster or better than Keras; the point is to see every step. The
-lessons check these functions against the framework (`tf.GradientTape`, Keras
+lessons check these functions against the framework (its automatic differentiation, Keras
 layers and optimizers), and so do `tests/test_scratch.py` and
 `tests/test_scratch_optimizers.py`. Nothing in this package is a Keras object:
 for Keras models use `dlcourse.layers`, `dlcourse.models` and `keras.optimizers`.
