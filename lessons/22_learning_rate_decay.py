@@ -33,7 +33,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 import dlcourse
-from dlcourse import plotting, schedules
+from dlcourse import backend, plotting, schedules
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -169,7 +169,7 @@ def train(learning_rate):
     model.compile(
         optimizer=keras.optimizers.SGD(learning_rate),
         loss="binary_crossentropy",
-        steps_per_execution=STEPS_PER_EPOCH,  # one call into the backend per epoch
+        steps_per_execution=backend.steps_per_execution(STEPS_PER_EPOCH),  # a call an epoch
     )
     path, used = [START], []
     record = keras.callbacks.LambdaCallback(

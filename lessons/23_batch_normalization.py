@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import dlcourse
-from dlcourse import plotting, scratch
+from dlcourse import backend, plotting, scratch
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -112,7 +112,7 @@ for net in nets.values():  # compiled once: every run below reuses the traced tr
     net.compile(
         optimizer=keras.optimizers.SGD(1.0),
         loss="sparse_categorical_crossentropy",
-        steps_per_execution=STEPS_PER_EPOCH,
+        steps_per_execution=backend.steps_per_execution(STEPS_PER_EPOCH),
     )
 
 

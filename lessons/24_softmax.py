@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import dlcourse
-from dlcourse import plotting, scratch
+from dlcourse import backend, plotting, scratch
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -135,7 +135,7 @@ model.compile(
     optimizer=keras.optimizers.Adam(0.05),
     loss="categorical_crossentropy",
     metrics=["accuracy"],
-    steps_per_execution=M // BATCH_SIZE,  # one call into the backend per epoch: faster
+    steps_per_execution=backend.steps_per_execution(M // BATCH_SIZE),  # one call an epoch
 )
 model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0)
 accuracy = model.evaluate(x_train, y_train, batch_size=M, verbose=0)[1]
