@@ -70,7 +70,33 @@ print(f"μ = {mu.round(3)}, σ = {sigma.round(3)}")
 print(f"normalized train mean {x_train_norm.mean(axis=0)}, std {x_train_norm.std(axis=0)}")
 print(f"normalized test  mean {x_test_norm.mean(axis=0)}, std {x_test_norm.std(axis=0)}")
 
+# %%
+stages = {"raw": (x_train, x_test), "centred: x − μ": (x_train - mu, x_test - mu)}
+stages["scaled: (x − μ) / σ"] = (x_train_norm, x_test_norm)
+fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.4))
+for ax, (label, (train, test)) in zip(axes, stages.items()):
+    ax.axhline(0, color=plotting.color("grey"), lw=0.8)
+    ax.axvline(0, color=plotting.color("grey"), lw=0.8)
+    ax.scatter(*train.T, s=8, color=plotting.color("train"), label="training set")
+    ax.scatter(*test.T, s=14, facecolor="none", edgecolor=plotting.color("test"), label="test set")
+    ax.set_aspect("equal", adjustable="datalim")  # one unit is as long on both axes
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"{label} (equal axes)")
+axes[0].set_title(
+    f"raw (equal axes): x1 spans {np.ptp(x_train[:, 0]):.0f}, x2 {np.ptp(x_train[:, 1]):.2f}"
+)
+handles = axes[0].get_legend_handles_labels()[0]
+fig.legend(handles=handles, loc="outside lower center", ncols=2)
+fig.suptitle("Normalizing the inputs with the training set's μ and σ (grey lines: x1 = 0, x2 = 0)")
+lesson.savefig(fig, "normalization_steps")
+
 # %% [markdown]
+# Ng's three pictures, each on equal axes (one unit as long across as up). Raw (left):
+# `x1` spreads over about a thousand, `x2` over one, so the cloud is a flat line running
+# from the origin (where the grey lines cross) to `x1 = 1000`, its middle near 500.
+# Centred (middle): subtracting `μ` slides it onto the origin, still a line. Scaled (right): dividing by `σ` gives both features the same
+# spread, and the cloud is a square around the origin. The test points (green rings),
+# normalized with the *training* `μ` and `σ`, land in the same square.
+#
 # The normalized *training* features have mean 0 and standard deviation 1 exactly; the
 # test features, normalized with the training `μ, σ`, only approximately — which is
 # right: the network must see test data exactly as it saw training data. Keras's

@@ -182,6 +182,38 @@ lesson.claim(
 )
 
 # %%
+heatmaps = {"zeros": trained["zeros"], "constant 0.5": model.get_weights(), "He": trained["He"]}
+fig, axes = plt.subplots(2, 3, figsize=(12.0, 6.2), height_ratios=(10, 5))
+for column, (label, weights) in enumerate(heatmaps.items()):
+    rows = [np.c_[weights[i].T, weights[i + 1]] for i in (0, 2)]  # (units, inputs + bias)
+    limit = max(max(float(np.max(np.abs(r))) for r in rows), 1e-3)
+    for row, (ax, table) in enumerate(zip(axes[:, column], rows)):
+        image = ax.imshow(table, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+        inputs = ["x1", "x2"] if row == 0 else [f"a{j + 1}" for j in range(10)]
+        ax.set_xticks(range(table.shape[1]), [*inputs, "b"], fontsize=8)
+        ax.set_yticks(range(table.shape[0]), [f"{j + 1}" for j in range(table.shape[0])])
+        ax.grid(False)
+        ax.set(
+            xlabel="weight from input x1, x2 or bias b"
+            if row == 0
+            else "weight from layer-1 unit a1…a10 or bias b",
+            ylabel=f"hidden unit of layer {row + 1}",
+            title=f"{label}: layer {row + 1} after training" if row == 0 else None,
+        )
+    zero = " (all exactly 0)" if limit == 1e-3 else ""
+    fig.colorbar(image, ax=axes[:, column], location="bottom", shrink=0.8, label="weight" + zero)
+fig.suptitle(f"Hidden-layer weights after {ITERATIONS:,} GD iterations: one row per unit")
+lesson.savefig(fig, "identical_units")
+
+# %% [markdown]
+# Each row is one hidden unit: its weights from the layer below and its bias. From zeros
+# (left) every weight is still exactly 0, so the panel is plain white; from the constant
+# 0.5 (middle) the weights have moved, but every row is a copy of the one above it: the
+# ten units of layer 1 are one unit ten times, and so are the five of layer 2. From He
+# (right) every row is different: each unit has learned its own feature. Red is a
+# positive weight, blue a negative one; each column of panels has its own colour scale.
+
+# %%
 fig, ax = plt.subplots(figsize=(6.6, 4.2))
 iterations = np.r_[0, (np.arange(1, len(costs["He"])) - 0.5) * LOG_EVERY]  # block midpoints
 for (label, cost), col in zip(

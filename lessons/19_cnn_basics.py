@@ -385,9 +385,9 @@ lesson.savefig(fig, "parameter_counts")
 # ## 4. Learned filters and their feature maps
 #
 # We train the CNN (Adam, cross-entropy), then look at what it learned. Its learned 3×3
-# filters are nine numbers each and say little as pictures; what they *do* shows in the
-# feature maps one digit produces in every layer — 3 maps after the first conv layer,
-# halved in size by pooling, then 5 maps after the second.
+# filters are nine numbers each and say little as pictures on their own; what they *do*
+# shows beside them, in the feature maps one digit produces in every layer — 3 maps
+# after the first conv layer, halved in size by pooling, then 5 maps after the second.
 
 
 # %%
@@ -415,6 +415,47 @@ lesson.claim(
     target="= [3, 5]",
     holds=map_counts == [3, 5],
 )
+
+# %%
+conv_1 = cnn.get_layer("conv_1_1")
+kernel = keras.ops.convert_to_numpy(conv_1.kernel)[:, :, 0, :]  # (3, 3, 3): row, column, filter
+bias = keras.ops.convert_to_numpy(conv_1.bias)
+limit = np.abs(kernel).max()
+fig, axes = plt.subplot_mosaic(
+    [["input", f"filter/{j}", f"map/{j}"] for j in range(3)], figsize=(8.5, 7.6)
+)
+axes["input"].imshow(digit[0, :, :, 0], cmap="gray_r")
+axes["input"].set_title(f"input: a {y_test[0]}, {SIZE}×{SIZE}", fontsize=9)
+for j in range(3):
+    image = axes[f"filter/{j}"].imshow(kernel[:, :, j], cmap="RdBu_r", vmin=-limit, vmax=limit)
+    for (row, col), value in np.ndenumerate(kernel[:, :, j]):
+        shade = "white" if abs(value) > 0.6 * limit else "black"
+        axes[f"filter/{j}"].text(col, row, f"{value:.2f}", ha="center", va="center", color=shade)
+    axes[f"filter/{j}"].set_title(f"filter {j + 1} (bias {bias[j]:.2f})", fontsize=9)
+    axes[f"map/{j}"].imshow(maps["conv_1_1"][:, :, j], cmap="viridis")
+    axes[f"map/{j}"].set_title(f"map {j + 1}", fontsize=9)
+for ax in axes.values():
+    ax.set(xticks=[], yticks=[])
+    ax.grid(False)
+    ax.spines[:].set_visible(False)
+axes["input"].spines[:].set_visible(True)  # the 12×12 canvas's edge
+fig.colorbar(
+    image, ax=[axes[f"filter/{j}"] for j in range(3)], location="bottom", label="filter weight"
+)
+fig.suptitle(
+    "conv_1_1 after training: each learned 3×3 filter beside its map\n"
+    "map = ReLU(filter ∗ input + bias), each on its own scale: bright = strong response",
+    fontweight="bold",
+)
+lesson.savefig(fig, "learned_filters")
+
+# %% [markdown]
+# Each row is one of the three learned first-layer filters (red a positive weight, blue a
+# negative one, the numbers are the weights) and, on the right, the feature map it makes
+# from the digit on the left (bright = strong response, each map on its own scale). A
+# filter responds where the 3×3 patch under it looks like its red cells and unlike its
+# blue ones: compare where each map is bright with the sign pattern of its filter. The
+# next figure follows the same digit through every layer.
 
 # %%
 ROWS = {"conv_1_1": 3, "pool_1": 3, "conv_2_1": 5, "pool_2": 5}  # maps per layer

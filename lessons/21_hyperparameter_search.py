@@ -277,7 +277,70 @@ print(
     f"(coarse median {np.median(dev_random):.1%})"
 )
 
+# %%
+low, high = 10 ** (centre - 0.5), 10 ** (centre + 0.5)
+fig, (ax_plane, ax_acc) = plt.subplots(1, 2, figsize=(13, 4.6))
+for configs, acc, marker, name in (
+    (random, dev_random, "o", f"coarse: {TRIALS} random trials"),
+    (fine, dev_fine, "^", f"fine: {FINE_TRIALS} trials inside the box"),
+):
+    alphas = [c["learning_rate"] for c in configs]
+    points = ax_plane.scatter(
+        alphas,
+        [c["scale"] for c in configs],
+        c=100 * acc,
+        cmap="viridis",
+        vmin=100 * min(dev_random.min(), dev_fine.min()),
+        vmax=100 * max(dev_random.max(), dev_fine.max()),
+        marker=marker,
+        s=60,
+        edgecolor="k",
+        linewidth=0.4,
+    )
+    shade = plotting.color("black" if marker == "o" else "blue")
+    ax_acc.scatter(alphas, 100 * acc, marker=marker, s=30, color=shade, label=name)
+for ax in (ax_plane, ax_acc):
+    ax.axvspan(low, high, color=plotting.color("orange"), alpha=0.15, lw=0, zorder=0)
+ax_plane.add_patch(
+    plt.Rectangle(
+        (low, SCALE_RANGE[0]),
+        high - low,
+        np.ptp(SCALE_RANGE),
+        fill=False,
+        lw=2,
+        ec=plotting.color("orange"),
+        label=f"zoom box: α in [{low:.2g}, {high:.2g}]",
+    )
+)
+ax_plane.plot(
+    best["learning_rate"], best["scale"], "+", ms=20, mew=2.5, color=plotting.color("red")
+)
+ax_plane.set(
+    xscale="log",
+    ylim=(SCALE_RANGE[0] - 0.15, SCALE_RANGE[1] + 0.15),
+    xlabel="learning rate α (log scale)",
+    ylabel="He init scale",
+    title="Coarse round, the box around its best trial (+), the fine round",
+)
+fig.colorbar(points, ax=ax_plane, label="dev accuracy (%)")
+handles = [*ax_acc.get_legend_handles_labels()[0], *ax_plane.get_legend_handles_labels()[0]]
+fig.legend(loc="outside lower center", ncols=3, handles=handles)
+ax_acc.set(
+    xscale="log",
+    xlabel="learning rate α (log scale)",
+    ylabel="dev accuracy (%)",
+    title=f"Median dev accuracy: coarse {np.median(dev_random):.1%}, fine {np.median(dev_fine):.1%}",
+)
+lesson.savefig(fig, "coarse_to_fine")
+
 # %% [markdown]
+# Left: the coarse trials (circles) spread over four decades of α; the orange box spans
+# half a decade either side of the best one (the red cross) and every He scale, because
+# the scale matters little; the fine trials (triangles) all fall inside it. There the
+# colour is the dev accuracy, on one scale for both rounds. Right: the same trials' dev
+# accuracy against α, black circles for the coarse round and blue triangles for the fine
+# one, the box's span shaded orange: the fine trials sit on the top of the coarse curve.
+#
 # The fine round's trials all sit in the good region, so its median is above the coarse
 # round's; its best need not beat the coarse best: near the optimum, dev accuracy is flat
 # and noisy at the scale of a few hundred dev images (one image is 0.3 points).

@@ -294,6 +294,91 @@ lesson.claim(
 # `decay_rate` and `time_interval` are hyper-parameters to tune (lesson 21) — though Ng
 # ranks learning-rate decay low on the list, after α itself.
 #
+# ## 3. Saddle points and plateaus
+#
+# Ng closes week 2 with the problem of local optima: in many dimensions a point where
+# the gradient is zero is far more often a **saddle** (the cost curves up along some
+# directions and down along others) than a local minimum, and what really slows learning
+# is a **plateau**, a long region where the gradient is close to zero. Two surfaces of two
+# weights, with plain gradient descent on each (NumPy, the gradients by hand):
+# the saddle `J = w1² − w2²`, and a plateau `J = ½ w2² + ½ (1 − tanh(w1 − 4))` that
+# is flat until `w1` nears 4, where it falls off a step.
+
+# %%
+SADDLE_ALPHA, PLATEAU_ALPHA = 0.1, 0.5
+
+
+def descend(grad, w, alpha, steps):
+    path = [np.array(w, dtype=float)]
+    for _ in range(steps):
+        path.append(path[-1] - alpha * grad(path[-1]))
+    return np.array(path)  # (steps + 1, 2)
+
+
+def saddle(w1, w2):
+    return w1**2 - w2**2
+
+
+def plateau(w1, w2):
+    return 0.5 * w2**2 + 0.5 * (1 - np.tanh(w1 - 4))
+
+
+saddle_path = descend(lambda w: np.array([2 * w[0], -2 * w[1]]), [1.5, 1e-3], SADDLE_ALPHA, 40)
+plateau_path = descend(
+    lambda w: np.array([-0.5 / np.cosh(w[0] - 4) ** 2, w[1]]), [1.0, 0.5], PLATEAU_ALPHA, 300
+)
+fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+for ax, surface, path, extent, name in (
+    (axes[0], saddle, saddle_path, (-2, 2, -2, 2), f"saddle J = w1² − w2², α = {SADDLE_ALPHA}"),
+    (
+        axes[1],
+        plateau,
+        plateau_path,
+        (0, 7, -1.2, 1.2),
+        f"plateau ½w2² + ½(1 − tanh(w1 − 4)), α = {PLATEAU_ALPHA}",
+    ),
+):
+    w1, w2 = np.meshgrid(np.linspace(*extent[:2], 200), np.linspace(*extent[2:], 200))
+    filled = ax.contourf(w1, w2, surface(w1, w2), levels=20, cmap="viridis")
+    fig.colorbar(filled, ax=ax, label="cost J")
+    ax.plot(*path.T, "o-", ms=3, lw=0.8, color=plotting.color("red"), label="gradient descent")
+    ax.plot(*path[0], "s", ms=8, color=plotting.color("orange"), label="start")
+    ax.set(xlabel="$w_1$", ylabel="$w_2$", title=name, xlim=extent[:2], ylim=extent[2:])
+axes[0].plot(0, 0, "X", ms=12, color="white", mec="k", label="saddle point (gradient 0)")
+for path, name, col in ((saddle_path, "saddle", "blue"), (plateau_path, "plateau", "green")):
+    step = np.linalg.norm(np.diff(path, axis=0), axis=1)
+    axes[2].semilogy(np.arange(1, len(path)), step, color=plotting.color(col), label=name)
+axes[2].set(
+    xlabel="gradient-descent step",
+    ylabel="step length |Δw| (log scale)",
+    title="Slow where the gradient is near zero",
+)
+axes[2].legend(loc="lower right")
+handles = axes[0].get_legend_handles_labels()[0]
+fig.legend(handles=handles, loc="outside lower center", ncols=3)
+lesson.savefig(fig, "saddle_and_plateau")
+saddle_steps = np.linalg.norm(np.diff(saddle_path, axis=0), axis=1)
+plateau_steps = np.linalg.norm(np.diff(plateau_path, axis=0), axis=1)
+crossed = int(np.argmax(plateau_path[:, 0] > 4))
+print(
+    f"saddle: step length {saddle_steps[0]:.3f} → {saddle_steps.min():.4f} "
+    f"(step {saddle_steps.argmin() + 1}) → {saddle_steps[-1]:.3f}; plateau: "
+    f"{np.sum(plateau_steps < 0.01)} steps shorter than 0.01, w1 passes 4 at step {crossed}"
+)
+
+# %% [markdown]
+# Left: the saddle point at the origin (the white cross): the cost rises along `w1` and
+# falls along `w2`. Gradient descent starts almost on the `w1` axis, slides down towards
+# the saddle, and its steps shrink as the gradient vanishes (the dots bunch up near the
+# origin); the tiny `w2` part grows by `1 + 2α` per step until it escapes downhill along
+# `w2`. Middle: on the plateau the dots are so close they form a line: the path creeps
+# along `w1` for hundreds of steps before the cost falls away near `w1 = 4`, and slows
+# again on the low flat ground beyond. Right: the step length of both runs (the numbers
+# are printed above): the saddle run slows by over an order of magnitude and then speeds
+# up; the plateau run takes steps shorter than 0.01 for most of its 300 and is fastest
+# where it crosses the drop. Momentum
+# and Adam (lesson 06) help here: they keep moving where the gradient is small.
+#
 # ## What to remember
 #
 # - A constant α on noisy mini-batches leaves the parameters wandering around the minimum;
