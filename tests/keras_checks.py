@@ -52,13 +52,18 @@ def check_jit_fit(model, x, y, loss="mse", epochs=2, batch_size=32, rtol=1e-4):
     """Train `model` with `jit_compile=True` and a copy without XLA, and compare.
 
     Both start from the same weights and see the same batches. Without random layers they
-    must train the same: per-epoch losses and final weights equal to `rtol`. With random
+    must train the same: per-epoch losses and final weights equal to `rtol` (to 1e-2 when
+    the model computes in float16, mixed precision). With random
     layers (dropout) XLA draws its masks by another path, so the two trainings differ;
     then the XLA-compiled inference must equal the plain one on the trained weights.
     The losses must be finite either way.
 
     Returns the XLA run's `History` object.
     """
+    if any(layer.compute_dtype == "float16" for layer in model._flatten_layers()):
+        # float16 keeps ~3 significant digits (eps ≈ 1e-3) and XLA fuses the ops in another
+        # order: the two runs agree to a few float16 ulps, not to float32's
+        rtol = max(rtol, 1e-2)
     twin = keras.models.clone_model(model)
     twin.set_weights(model.get_weights())
     runs = []
@@ -74,8 +79,10 @@ def check_jit_fit(model, x, y, loss="mse", epochs=2, batch_size=32, rtol=1e-4):
             np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-2)
     else:
         twin.set_weights(model.get_weights())
+        plain_output = twin.predict(x, verbose=0)
+        scale = float(np.max(np.abs(plain_output)))  # outputs near 0: compare to their scale
         np.testing.assert_allclose(
-            model.predict(x, verbose=0), twin.predict(x, verbose=0), rtol=rtol, atol=rtol * 1e-2
+            model.predict(x, verbose=0), plain_output, rtol=rtol, atol=rtol * scale
         )
     return runs[1]
 
