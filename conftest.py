@@ -10,6 +10,10 @@ import importlib.util
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# One BLAS thread, before NumPy loads, for this process and the kernel it starts, as the
+# runner's kernel does (`dlcourse.course.kernel.BLAS_THREADS`: small matrices beside the
+# framework's own threads; a pool made them up to 100× slower on this 2-core machine).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import matplotlib  # noqa: E402
 

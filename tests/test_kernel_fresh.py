@@ -58,3 +58,14 @@ def test_a_notebooks_changes_do_not_reach_the_next(kernel, tmp_path):
     after = json.loads(_run(kernel, PROBE, tmp_path))
     assert after == before
     assert before["floatx"] == "float32" and before["env"] is None and not before["added"]
+
+
+def test_the_kernel_gets_one_blas_thread_unless_the_environment_chose(monkeypatch):
+    from dlcourse.course import kernel
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv(kernel.BLAS_THREADS, raising=False)
+    env = kernel._kernel_env()
+    assert env[kernel.BLAS_THREADS] == "1" and "MPLBACKEND" not in env
+    monkeypatch.setenv(kernel.BLAS_THREADS, "4")
+    assert kernel._kernel_env()[kernel.BLAS_THREADS] == "4"
