@@ -228,6 +228,41 @@ def test_optimizers(optimizer, cls, momentum):
     assert pg.steps == 5
 
 
+def test_one_optimizer_table_builds_the_optimizer_and_its_exported_code():
+    for name, optimizer in pg_settings.OPTIMIZERS.items():
+        pg = small(optimizer=name, learning_rate=0.01)
+        config = pg.optimizer.get_config()
+        assert type(pg.optimizer).__name__ == optimizer.keras_class
+        assert all(config[key] == value for key, value in optimizer.options)
+        assert f"optimizer={optimizer.code(0.01)}," in pg.code()
+        built = eval(optimizer.code(0.01), {"keras": keras})  # the exported call, run
+        assert built.get_config() | {"name": None} == config | {"name": None}
+        assert pg_settings.CHOICES["optimizer"][name] == optimizer.label
+
+
+def test_warm_up_compiles_the_loop_play_runs_and_trains_nothing():
+    pg = small(batch_size=16, steps_per_frame=20)
+    trainer = pg._trainer
+    assert not trainer.is_compiled(20, 16)
+    before = kernels(pg.model)
+    pg.warm_up()
+    assert trainer.is_compiled(20, 16) and pg.steps == 0
+    for a, b in zip(before, kernels(pg.model)):
+        np.testing.assert_array_equal(a, b)
+    pg.step(20)  # the shapes it compiled for: no new entry
+    assert trainer._compiled == {(16, 32)} and pg.steps == 20
+
+
+def test_the_retracing_filter_is_on_only_while_the_playground_trains():
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    before = list(logger.filters)
+    pg = small()
+    pg.step(3)
+    assert logger.filters == before  # nothing left installed by import or by training
+
+
 def test_network_controls_activation_initializer_and_depth():
     pg = small()
     stds = {}
@@ -415,7 +450,7 @@ def test_figure_shows_every_view_with_titles_labels_and_legends(tmp_path):
     boundary = axes[0]
     assert "train" in [t.get_text() for t in boundary.get_legend().get_texts()]
     text = "\n".join(t.get_text() for ax in figure.axes for t in ax.texts)
-    assert "epoch" in text and pg.diagnosis().verdict in text
+    assert "Epoch" in text and pg.diagnosis().verdict in text
     # the suptitle is one of the figure's texts (Figure.get_suptitle needs matplotlib 3.8)
     assert any(t.get_text().startswith("Playground") for t in figure.texts)
     figure.savefig(tmp_path / "figure.png")
@@ -447,6 +482,12 @@ def test_widget_controls_drive_the_playground_as_a_user_would(tmp_path):
         fired, frames = ui.frames > frames, ui.frames
         return fired
 
+    # a control for every row of the settings table, labelled as the table says
+    for row in pg_settings.CONTROLS:
+        if row.kind not in ("features", "layers"):
+            assert c[row.name].description == row.label, row.name
+    for name, labels in pg_settings.CHOICES.items():
+        assert all(labels.get(value, value) == label for label, value in c[name].options)
     # the widgets' ranges are the settings' ranges (nothing out of range can be entered)
     for name in ("noise", "n_points", "train_share", "batch_size", "seed", "steps_per_frame"):
         low, high = pg_settings.LIMITS[name]
@@ -514,6 +555,12 @@ def test_widget_controls_drive_the_playground_as_a_user_would(tmp_path):
 
     pg.set(hidden_units=(2, 2, 2, 2), learning_rate=0.05)  # code moves the widgets too
     assert c["hidden_layers"].value == 4 and c["learning_rate"].value == 0.05
+    assert [s.value for s in c["hidden_units"][:4]] == [2, 2, 2, 2]
+    assert pg.settings["learning_rate"] == 0.05  # the slider's new choices did not move it
+    pg.set(batch_size=300, keep_prob=(1.0, 0.5, 1.0, 1.0))  # past the slider's end: it widens
+    assert c["batch_size"].value == 300 and pg.settings["batch_size"] == 300
+    assert [s.value for s in c["keep_prob"][:4]] == [1.0, 0.5, 1.0, 1.0]
+    assert pg.settings["keep_prob"] == (1.0, 0.5, 1.0, 1.0)
     assert ui.image.value[:2] == b"\xff\xd8"  # a JPEG: quick to encode and to send
     assert "Diagnosis" in ui.status.value and "Epoch" in ui.status.value
 

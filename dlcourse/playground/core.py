@@ -16,11 +16,12 @@ from dlcourse.playground.settings import (
     CUSTOM,
     DATASETS,
     DEFAULTS,
+    OPTIMIZERS,
     check_data,
     check_settings,
     fit_keep_prob,
 )
-from dlcourse.playground.trainer import Trainer, make_optimizer
+from dlcourse.playground.trainer import Trainer
 
 __all__ = ["Playground"]
 
@@ -107,7 +108,7 @@ class Playground:
         if dataset is not None:
             settings["dataset"] = dataset
         self._settings = check_settings(
-            settings, DEFAULTS, has_custom_data=self._custom is not None
+            settings, DEFAULTS, has_custom_data=self.custom_data is not None
         )
         self._widget = None
         self._trainer = None
@@ -132,7 +133,7 @@ class Playground:
         Raises:
             ValueError: naming the first unknown or out-of-range setting.
         """
-        new = check_settings(settings, self._settings, has_custom_data=self._custom is not None)
+        new = check_settings(settings, self._settings, has_custom_data=self.custom_data is not None)
         changed = {name for name in new if new[name] != self._settings[name]}
         self._settings = new
         if changed - _LIVE:
@@ -163,6 +164,16 @@ class Playground:
         g2 = np.linspace(self.extent[2], self.extent[3], GRID)
         mesh = np.stack(np.meshgrid(g1, g2), axis=-1).reshape(-1, 2)
         self._grid_points = mesh.astype("float32")
+
+    @property
+    def datasets(self):
+        """The names `dataset` accepts here (`"custom"` too when you gave `x` and `y`)."""
+        return (*DATASETS, CUSTOM) if self._custom is not None else tuple(DATASETS)
+
+    @property
+    def custom_data(self):
+        """Your own `(x, y)` as the playground checked them (float32, int32), or `None`."""
+        return self._custom
 
     @property
     def noise(self):
@@ -241,7 +252,7 @@ class Playground:
         else:
             self._trainer = Trainer(
                 self.build_model(),
-                make_optimizer(s["optimizer"], s["learning_rate"]),
+                OPTIMIZERS[s["optimizer"]].build(s["learning_rate"]),
                 self.num_outputs,
             )
             self._key = key
@@ -311,6 +322,25 @@ class Playground:
             int(n), batch_size, s["seed"], self._features["train"], self._labels["train"]
         )
         return self._record()
+
+    def warm_up(self):
+        """Compile the training loop for the settings in force now (a second or two) so
+        that the first `step` of `steps_per_frame` steps starts at once; trains nothing.
+
+        The widgets call it just after a setting changes the network; from code it is
+        optional (the first `step` compiles otherwise).
+        """
+        s = self._settings
+        batch_size = min(s["batch_size"], len(self.x_train))
+        if not self._trainer.is_compiled(s["steps_per_frame"], batch_size):
+            self._trainer.train(
+                0,
+                batch_size,
+                s["seed"],
+                self._features["train"],
+                self._labels["train"],
+                compile_for=s["steps_per_frame"],
+            )
 
     def _record(self):
         out = self._trainer.evaluate(

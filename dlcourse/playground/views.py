@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import textwrap
 
+import matplotlib
 import numpy as np
 from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -19,7 +20,7 @@ from matplotlib.patches import Patch
 
 from dlcourse.plotting import CLASS_COLORS, CYCLE, PALETTE, ROLE_COLORS, STYLE
 
-__all__ = ["Views"]
+__all__ = ["Views", "status_text"]
 
 #: Class colours: the package's two-class pair, then the palette.
 COLORS = (*CLASS_COLORS, PALETTE["green"], PALETTE["purple"], PALETTE["orange"], PALETTE["sky"])
@@ -52,7 +53,7 @@ class Views:
         self._background = None  # the static parts, drawn once while limits and titles hold
         self._background_key = None
         self.full_draws = 0
-        with _style():
+        with matplotlib.rc_context(STYLE):
             self._build()
         self.dynamic = [
             self.image,
@@ -191,7 +192,7 @@ class Views:
         )
         self.title.set_text(_describe(pg))
         if self.text is not None:
-            self.text.set_text(_status(pg))
+            self.text.set_text(status_text(pg))
         return self
 
     def png(self):
@@ -262,33 +263,22 @@ def _describe(pg):
     return "Playground · " + ", ".join(parts)
 
 
-def _status(pg):
+def status_text(pg):
+    """The epoch count, the costs and accuracies, and Ng's diagnosis, as lines of text:
+    the figure's text panel and the widget's status show this one rendering."""
     h = pg.history
     d = pg.diagnosis()
     lines = [
-        f"epoch {pg.epoch:.1f}   (step {pg.steps})",
+        f"Epoch {pg.epoch:.1f}   (step {pg.steps})",
         "",
         "            train    dev",
         f"cost J    {h['loss'][-1]:7.3f}  {h['val_loss'][-1]:7.3f}",
         f"accuracy  {h['accuracy'][-1]:7.1%}  {h['val_accuracy'][-1]:7.1%}",
         "",
-        f"Ng's diagnosis (Bayes error {d.bayes_error:.0%}):",
+        f"Diagnosis (Ng, Bayes error {d.bayes_error:.0%}):",
         f"  {d.verdict}",
         f"  avoidable bias {d.avoidable_bias:+.1%}",
         f"  variance       {d.variance:+.1%}",
-        *textwrap.wrap(f"next: {d.advice[0]}", 42, subsequent_indent="  "),
+        *textwrap.wrap(f"Next: {d.advice[0]}", 42, subsequent_indent="  "),
     ]
     return "\n".join(lines)
-
-
-class _style:
-    """The package's matplotlib style for the duration of a `with` block."""
-
-    def __enter__(self):
-        import matplotlib
-
-        self._context = matplotlib.rc_context(STYLE)
-        self._context.__enter__()
-
-    def __exit__(self, *exc):
-        return self._context.__exit__(*exc)
