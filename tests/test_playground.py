@@ -253,14 +253,22 @@ def test_warm_up_compiles_the_loop_play_runs_and_trains_nothing():
     assert trainer._compiled == {(16, 32)} and pg.steps == 20
 
 
-def test_the_retracing_filter_is_on_only_while_the_playground_trains():
+def test_training_leaves_no_logging_filter_or_thread_setting_behind():
     import logging
 
     logger = logging.getLogger("tensorflow")
     before = list(logger.filters)
+    threads = None
+    if keras.backend.backend() == "torch":
+        import torch
+
+        torch.set_num_threads(2)
+        threads = torch.get_num_threads
     pg = small()
     pg.step(3)
     assert logger.filters == before  # nothing left installed by import or by training
+    if threads is not None:
+        assert threads() == 2  # one thread only while the playground's functions ran
 
 
 def test_network_controls_activation_initializer_and_depth():

@@ -34,18 +34,30 @@ class _NewNetworkIsNotRetracing(logging.Filter):
 
 
 @contextlib.contextmanager
-def _quiet_retracing():
-    """The filter above on TensorFlow's logger while the playground's functions run (only
-    then: nothing is installed for anyone else's code)."""
-    if backend.name() != "tensorflow":
+def _running():
+    """While the playground's compiled functions run (and only then): TensorFlow's logger
+    without the false retracing warning; PyTorch on one thread. Its tensors are tiny, and
+    a second thread costs more than it brings (10-40x slower evaluations on a busy 2-core
+    machine, see BENCHMARKS.md section 8); the learner's own thread setting comes back."""
+    name = backend.name()
+    if name == "tensorflow":
+        logger, found = logging.getLogger("tensorflow"), _NewNetworkIsNotRetracing()
+        logger.addFilter(found)
+        try:
+            yield
+        finally:
+            logger.removeFilter(found)
+    elif name == "torch":
+        import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(threads)
+    else:
         yield
-        return
-    logger, found = logging.getLogger("tensorflow"), _NewNetworkIsNotRetracing()
-    logger.addFilter(found)
-    try:
-        yield
-    finally:
-        logger.removeFilter(found)
 
 
 class Trainer:
@@ -212,7 +224,7 @@ class Trainer:
             shape = (self._rows(compile_for), batch_size)
             rows, weights = np.zeros(shape, "int32"), np.zeros(shape, "float32")
         model, optimizer = self.model, self.optimizer
-        with _quiet_retracing():
+        with _running():
             out = self._train[batch_size](
                 [v.value for v in model.trainable_variables],
                 [v.value for v in model.non_trainable_variables],
@@ -244,7 +256,7 @@ class Trainer:
 
     def evaluate(self, x_train, y_train, x_dev, y_dev, grid):
         """Costs, accuracies, kernel gradient norms (no dropout) and grid outputs, as NumPy."""
-        with _quiet_retracing():
+        with _running():
             out = self._evaluate(
                 [v.value for v in self.model.trainable_variables],
                 [v.value for v in self.model.non_trainable_variables],
