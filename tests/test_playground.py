@@ -2,7 +2,8 @@
 
 Every control is moved across its range and the test checks what changes in the model,
 the history or the exported code; a headless-Chromium test serves the notebook with
-Voilà and checks that the page it renders is not blank.
+Voilà and reads the page over the DevTools protocol: every control of the settings table
+with its label, the buttons, and a decision boundary that Play changes.
 """
 
 import asyncio
@@ -707,16 +708,68 @@ STATUS = (
     "Array.from(document.querySelectorAll('.widget-html-content'))"
     ".map(e => e.innerText).join(' | ')"
 )
-CLICK_PLAY = (
+LABELS = "Array.from(document.querySelectorAll('label')).map(e => e.innerText.trim())"
+BUTTONS = "Array.from(document.querySelectorAll('button')).map(b => b.innerText.trim())"
+CLICK = (
     "Array.from(document.querySelectorAll('button'))"
-    ".find(b => b.innerText.includes('Play')).click()"
+    ".find(b => b.innerText.trim().endsWith('{}')).click()"
 )
+# The pixels of a box of the playground's image (fractions of its width and height, from
+# the top left), every 7th pixel: [r, g, b, r, g, b, ...].
+PIXELS = """(() => {{
+  const img = Array.from(document.querySelectorAll('img.widget-image'))
+    .find(i => i.complete && i.naturalWidth > 200);
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const context = canvas.getContext('2d');
+  context.drawImage(img, 0, 0);
+  const [x0, y0] = [Math.round({left} * canvas.width), Math.round({top} * canvas.height)];
+  const [x1, y1] = [Math.round({right} * canvas.width), Math.round({bottom} * canvas.height)];
+  const data = context.getImageData(x0, y0, x1 - x0, y1 - y0).data;
+  const out = [];
+  for (let i = 0; i < data.length; i += 4 * 7) out.push(data[i], data[i + 1], data[i + 2]);
+  return out;
+}})()"""
 
 
-def serve_and_look(notebook, png, *, play_seconds=0.0, timeout=120, size=(1450, 1000)):
+def notebook_playground_settings(notebook):
+    """The keyword arguments of the notebook's `dlcourse.Playground(...)` call."""
+    import ast
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "dlcourse.Playground":
+            return {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+    raise AssertionError(f"no dlcourse.Playground(...) call in {notebook}")
+
+
+def boundary_box(notebook_settings):
+    """Where the decision boundary's axes sit in the widget's image, as fractions (left,
+    top, right, bottom), a little inside the frame: laid out here as the page lays it out."""
+    from dlcourse.playground.views import Views
+
+    views = Views(Playground(**notebook_settings), text=False)
+    views.update().jpeg()
+    box = views.ax_boundary.get_position()
+    inset_x, inset_y = 0.04 * box.width, 0.04 * box.height
+    return dict(
+        left=box.x0 + inset_x,
+        right=box.x1 - inset_x,
+        top=1 - box.y1 + inset_y,
+        bottom=1 - box.y0 - inset_y,
+    )
+
+
+def serve_and_look(notebook, png, *, box, epochs=0, timeout=120, size=(1450, 1000)):
     """Serve `notebook` with Voilà on localhost, open it in headless Chromium, wait for the
-    playground's image, optionally press Play, save a screenshot; return the status text
-    before and after Play. Skips without chromium or voila; always stops both."""
+    playground's image, read what a learner sees (the controls' labels, the buttons, the
+    status, the pixels of `box`), optionally press Play until `epochs` are trained, press
+    Pause and read the status and the pixels again; save a screenshot. Skips without
+    chromium or voila; always stops both."""
+    import re
+
     from dlcourse.course.chromium import find_chromium
 
     chromium = find_chromium()
@@ -746,24 +799,38 @@ def serve_and_look(notebook, png, *, play_seconds=0.0, timeout=120, size=(1450, 
                 time.sleep(0.5)
         browser = Browser(chromium, work / "profile", width=size[0], height=size[1])
 
+        async def pixels():
+            values = await browser.evaluate(PIXELS.format(**box))
+            return np.asarray(values, dtype=float).reshape(-1, 3)
+
+        async def epoch():
+            found = re.search(r"Epoch (\d+(?:\.\d+)?)", await browser.evaluate(STATUS) or "")
+            return float(found.group(1)) if found else None
+
         async def look():
             await browser.connect()
             await browser.send("Page.enable")
             await browser.send("Page.navigate", url=f"http://127.0.0.1:{port}/")
-            drawn = await browser.wait_for(IMAGE_DRAWN, timeout)
-            before = await browser.evaluate(STATUS)
-            after = before
-            if drawn and play_seconds:
-                await browser.evaluate(CLICK_PLAY)
-                await asyncio.sleep(play_seconds)
-                after = await browser.evaluate(STATUS)
+            seen = {"drawn": await browser.wait_for(IMAGE_DRAWN, timeout)}
+            if seen["drawn"]:
+                seen["labels"] = await browser.evaluate(LABELS)
+                seen["buttons"] = await browser.evaluate(BUTTONS)
+                seen["before"] = (await browser.evaluate(STATUS), await pixels())
+            if seen["drawn"] and epochs:
+                await browser.evaluate(CLICK.format("Play"))
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline and ((await epoch()) or 0.0) < epochs:
+                    await asyncio.sleep(0.5)
+                await browser.evaluate(CLICK.format("Pause"))
+                await asyncio.sleep(2)  # the last frame reaches the page
+                seen["after"] = (await browser.evaluate(STATUS), await pixels())
             await browser.screenshot(png)
             browser.ws.close()
-            return drawn, before, after
+            return seen
 
-        drawn, before, after = asyncio.run(look())
-        assert drawn, "the playground's image did not appear within the time limit"
-        return before, after
+        seen = asyncio.run(look())
+        assert seen["drawn"], "the playground's image did not appear within the time limit"
+        return seen
     finally:
         if browser is not None:
             browser.close()
@@ -775,13 +842,35 @@ def serve_and_look(notebook, png, *, play_seconds=0.0, timeout=120, size=(1450, 
         shutil.rmtree(work, ignore_errors=True)
 
 
-def test_voila_serves_a_playground_that_renders_and_plays_in_headless_chromium(tmp_path):
-    Image = pytest.importorskip("PIL.Image")
+def _tinted(pixels, margin=40):
+    """The share of pixels clearly blue (b - r > margin) and clearly orange (r - b > margin)."""
+    tint = pixels[:, 2] - pixels[:, 0]
+    return float(np.mean(tint > margin)), float(np.mean(tint < -margin))
+
+
+def test_voila_page_shows_the_controls_and_a_boundary_that_play_changes(tmp_path):
+    pytest.importorskip("PIL.Image")
+    notebook = ROOT / "notebooks" / "playground.ipynb"
+    settings = notebook_playground_settings(notebook)
     png = tmp_path / "page.png"
-    before, after = serve_and_look(ROOT / "notebooks" / "playground.ipynb", png, play_seconds=8)
-    image = np.asarray(Image.open(png).convert("RGB")).astype(float)
-    assert image.std() > 10  # not a blank page
-    colours = {tuple(p) for p in image[::4, ::4].reshape(-1, 3).astype(int)}
-    assert len(colours) > 50  # the boundary's shades, the curves, the controls
-    assert "Epoch 0.0" in before and "Diagnosis" in before
-    assert "Epoch 0.0" not in after  # Play trained in the page's kernel
+    seen = serve_and_look(notebook, png, box=boundary_box(settings), epochs=20)
+
+    # every control of the settings table, labelled as in the table, and the buttons
+    labels, texts = set(seen["labels"]), seen["before"][0]  # texts: the HTML widgets'
+    for row in pg_settings.CONTROLS:
+        assert row.label in (texts if row.kind in ("features", "layers") else labels), row.label
+        assert row.section in texts
+    assert set(pg_settings.FEATURES) <= labels
+    assert {"Play", "Step", "Reset", "Show code", "Save .keras"} <= set(seen["buttons"])
+
+    # before Play: the untrained net's pale boundary under the points; after: confident
+    # regions of both classes, and most of the boundary's pixels changed
+    (status_before, before), (status_after, after) = seen["before"], seen["after"]
+    assert "Epoch 0.0" in status_before and "Diagnosis" in status_before
+    assert "Epoch 0.0" not in status_after  # Play trained in the page's kernel
+    blue_before, orange_before = _tinted(before)
+    blue_after, orange_after = _tinted(after)
+    assert blue_after > 0.1 and orange_after > 0.1, (blue_after, orange_after)
+    assert blue_after + orange_after > blue_before + orange_before + 0.2
+    changed = np.abs(after - before).max(axis=1) > 20
+    assert changed.mean() > 0.3, changed.mean()
