@@ -459,7 +459,7 @@ def test_figure_shows_every_view_with_titles_labels_and_legends(tmp_path):
     boundary = axes[0]
     assert "train" in [t.get_text() for t in boundary.get_legend().get_texts()]
     text = "\n".join(t.get_text() for ax in figure.axes for t in ax.texts)
-    assert "Epoch" in text and pg.diagnosis().verdict in text
+    assert "epoch" in text and pg.diagnosis().verdict in text
     # the suptitle is one of the figure's texts (Figure.get_suptitle needs matplotlib 3.8)
     assert any(t.get_text().startswith("Playground") for t in figure.texts)
     figure.savefig(tmp_path / "figure.png")
@@ -572,6 +572,12 @@ def test_widget_controls_drive_the_playground_as_a_user_would(tmp_path):
     assert pg.settings["keep_prob"] == (1.0, 0.5, 1.0, 1.0)
     assert ui.image.value[:2] == b"\xff\xd8"  # a JPEG: quick to encode and to send
     assert "Diagnosis" in ui.status.value and "Epoch" in ui.status.value
+    from dlcourse.playground.views import status, status_text
+
+    ui.redraw()  # code moved the controls; the views follow at the next frame
+    fields = status(pg)  # one rendering of the numbers, in the widget and in the figure
+    for name in ("epoch", "loss", "val_loss", "accuracy", "val_accuracy", "verdict"):
+        assert fields[name] in ui.status.value and fields[name] in status_text(pg), name
 
 
 def test_play_trains_frame_after_frame_until_paused():

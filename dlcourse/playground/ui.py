@@ -26,7 +26,7 @@ from dlcourse.playground.settings import (
     VALUES,
     fit_keep_prob,
 )
-from dlcourse.playground.views import Views, status_text
+from dlcourse.playground.views import Views, status
 
 __all__ = ["PlaygroundWidget"]
 
@@ -38,7 +38,12 @@ _MAX_LAYERS = LIMITS["hidden_layers"][1]
 _HTML = {
     "section": Template("<b>$title</b>"),
     "note": Template("$text"),
-    "status": Template("<pre style='font-size:13px;line-height:1.35;margin:0'>$text</pre>"),
+    "status": Template(
+        "<div style='font-size:14px;line-height:1.5'><b>Epoch $epoch</b> (step $step) · "
+        "cost J: train $loss, dev $val_loss · accuracy: train $accuracy, dev $val_accuracy"
+        "<br><b>Diagnosis</b> (Ng, Bayes error $bayes_error): <b>$verdict</b> — avoidable "
+        "bias $avoidable_bias, variance $variance. Next: $advice.</div>"
+    ),
     "saved": Template("saved <code>$path</code>"),
     "error": Template("<span style='color:#D55E00'>$error</span>"),
 }
@@ -383,5 +388,5 @@ class PlaygroundWidget:
             self._views = Views(pg, text=False)
             self._views_for = key
         self.image.value = self._views.update().jpeg()
-        self.status.value = _html("status", text=status_text(pg))
+        self.status.value = _html("status", **status(pg))
         self.frames += 1
