@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from dlcourse.layers import InvertedDropout
+from dlcourse.playground import core
 from dlcourse.playground import settings as pg_settings
 from dlcourse.playground.core import Playground
 
@@ -89,6 +90,22 @@ def test_same_settings_give_the_same_run_and_reset_replays_it():
     assert first.steps == 0 and first.history["step"] == [0]
     first.step(40)
     assert first.history == before
+
+
+def test_going_back_to_a_network_reuses_it_from_its_initial_state():
+    pg = small(hidden_units=(6,), keep_prob=0.7, optimizer="adam", batch_size=7)
+    model = pg.model
+    pg.step(30)
+    trained = dict(pg.history)
+    pg.set(activation="relu")
+    assert pg.model is not model
+    pg.set(activation="tanh")  # back: the same Keras model, compiled, reset
+    assert pg.model is model and pg.steps == 0
+    pg.step(30)
+    assert pg.history == trained  # weights, optimizer state and dropout masks as new
+    for seed in range(1, core.KEEP_NETWORKS + 3):  # only the latest networks stay built
+        pg.set(seed=seed)
+    assert len(pg._trainers) == core.KEEP_NETWORKS
 
 
 def test_zeros_initialization_keeps_hidden_units_identical():

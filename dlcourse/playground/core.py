@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import math
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from dlcourse.playground.trainer import Trainer
 __all__ = ["Playground"]
 
 GRID = 100  # decision-boundary grid points per axis (one batched call per frame)
+KEEP_NETWORKS = 8  # networks kept built (with their compiled functions) for going back
 MARGIN = 0.25  # extra room around the data in the boundary view, as a fraction of its span
 
 # Which settings need what when they change (TensorFlow Playground resets the network on
@@ -112,6 +114,7 @@ class Playground:
         )
         self._widget = None
         self._trainer = None
+        self._trainers = collections.OrderedDict()  # network key -> Trainer, the latest last
         self._make_data()
         self._make_network()
 
@@ -237,8 +240,9 @@ class Playground:
         return (*(s[name] for name in names), self.num_outputs, m)
 
     def _make_network(self):
-        """Build the network, or only reset it when the same one is already built
-        (building is cheap; tracing its training loop takes a second or two)."""
+        """Build the network, or only reset it when the same one was built lately
+        (building is cheap; compiling its functions takes a second or two, more on JAX):
+        going back to an earlier setting starts at once, from the same initial state."""
         s = self._settings
         self._features = {
             "train": feature_matrix(self.x_train, s["features"]),
@@ -246,17 +250,20 @@ class Playground:
             "grid": feature_matrix(self._grid_points, s["features"]),
         }
         key = self._network_key()
-        if self._trainer is not None and key == self._key:
-            self._trainer.reset()
-            self._trainer.optimizer.learning_rate = s["learning_rate"]
+        trainer = self._trainers.pop(key, None)
+        if trainer is not None:  # built before: its initial state, its compiled functions
+            trainer.reset()
+            trainer.optimizer.learning_rate = s["learning_rate"]
         else:
-            self._trainer = Trainer(
+            trainer = Trainer(
                 self.build_model(),
                 OPTIMIZERS[s["optimizer"]].build(s["learning_rate"]),
                 self.num_outputs,
             )
-            self._key = key
-        trainer = self._trainer
+        self._trainers[key] = trainer  # the most recent last
+        while len(self._trainers) > KEEP_NETWORKS:
+            self._trainers.popitem(last=False)
+        self._trainer = trainer
         self._labels = {"train": trainer.labels(self.y_train), "dev": trainer.labels(self.y_dev)}
         self._clear_history()
 
