@@ -785,6 +785,17 @@ def boundary_box(notebook_settings):
     )
 
 
+def browser_and_voila():
+    """The chromium and voila executables; skips the test without either."""
+    from dlcourse.course.chromium import find_chromium
+
+    chromium = find_chromium()
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
+    if chromium is None or voila is None:
+        pytest.skip("needs chromium and voila (the `playground` extra)")
+    return chromium, voila
+
+
 def serve_and_look(notebook, png, *, box, epochs=0, timeout=120, size=(1450, 1000)):
     """Serve `notebook` with Voilà on localhost, open it in headless Chromium, wait for the
     playground's image, read what a learner sees (the controls' labels, the buttons, the
@@ -793,12 +804,7 @@ def serve_and_look(notebook, png, *, box, epochs=0, timeout=120, size=(1450, 100
     chromium or voila; always stops both."""
     import re
 
-    from dlcourse.course.chromium import find_chromium
-
-    chromium = find_chromium()
-    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
-    if chromium is None or voila is None:
-        pytest.skip("needs chromium and voila (the `playground` extra)")
+    chromium, voila = browser_and_voila()
     port = _free_port()
     work = Path(tempfile.mkdtemp(prefix="dlcourse-voila-"))
     server = subprocess.Popen(
@@ -873,6 +879,7 @@ def _tinted(pixels, margin=40):
 
 def test_voila_page_shows_the_controls_and_a_boundary_that_play_changes(tmp_path):
     pytest.importorskip("PIL.Image")
+    browser_and_voila()  # skip before laying out a playground when the page cannot be seen
     notebook = ROOT / "notebooks" / "playground.ipynb"
     settings = notebook_playground_settings(notebook)
     png = tmp_path / "page.png"
