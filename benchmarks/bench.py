@@ -958,6 +958,10 @@ def playground_report(results):
             "a setting that changes the network → its first frame (compiled again)",
             lambda p: f"{p['changed']:.1f} s",
         ),
+        row(
+            "going back to the earlier setting → its first frame (kept built)",
+            lambda p: f"{p['back']:.2f} s",
+        ),
         "",
     ]
     for name, p in results.items():

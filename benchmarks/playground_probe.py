@@ -60,6 +60,11 @@ def bench_playground(reps, seconds=4.0):
     pg.warm_up()
     frame()
     changed = time.perf_counter() - began
+    began = time.perf_counter()
+    pg.set(activation="relu")  # back to the first network: kept built, reset, no compile
+    pg.warm_up()
+    frame()
+    back = time.perf_counter() - began
     rates, parts = [], {"train": [], "record": [], "draw": []}
     n = pg.settings["steps_per_frame"]
     data = (pg._features["train"], pg._labels["train"])
@@ -91,6 +96,7 @@ def bench_playground(reps, seconds=4.0):
         shown=shown,
         first_frame=first,
         changed=changed,
+        back=back,
         fps=float(np.median(rates)),
         steps_per_frame=n,
         steps_per_s=float(np.median(steps)),
