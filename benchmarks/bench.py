@@ -875,111 +875,99 @@ def sweep_report(s):
 # ---------------------------------------------------------------------- 8. playground
 
 
-PLAYGROUND_SETTINGS = dict(
-    dataset="circles",
-    hidden_units=(8, 8),
-    activation="relu",
-    initializer="he",
-    optimizer="adam",
-    learning_rate=0.03,
-    seed=0,
-)
+BACKENDS = ("tensorflow", "jax", "torch")
 
 
-def bench_playground(reps, seconds=4.0):
-    """`dlcourse.Playground` as Play drives it, for a 2-8-8-1 net (batch 10, 10 steps a frame).
-
-    Without ipywidgets (the `playground` extra) the widget's frame is replayed with its parts:
-    `pg.step`, then the views redrawn into a PNG.
-    """
-    from dlcourse.playground import Playground
-    from dlcourse.playground.views import Views
-
-    began = time.perf_counter()
-    pg = Playground(**PLAYGROUND_SETTINGS)  # data, model, both traced functions
-    setup = time.perf_counter() - began
-    began = time.perf_counter()
-    try:
-        from dlcourse.playground.ui import PlaygroundWidget
-
-        ui = PlaygroundWidget(pg)  # what displaying `pg` does: the controls, a first drawing,
-        ui.warm_up()  # then (in a kernel, just after) tracing the training loop
-        frame, redraw = ui.frame, ui.redraw
-    except ImportError:
-        views = Views(pg, text=False)
-        views.update().png()
-        pg.step(0)  # trace the training loop
-        redraw = lambda: views.update().png()  # noqa: E731
-        frame = lambda: (pg.step(pg.settings["steps_per_frame"]), redraw())  # noqa: E731
-    shown = time.perf_counter() - began
-    began = time.perf_counter()
-    frame()  # Play -> the first frame
-    first = time.perf_counter() - began
-    began = time.perf_counter()
-    pg.set(activation="tanh")  # a new network: built and traced again, then a frame
-    pg.step(0)
-    frame()
-    changed = time.perf_counter() - began
-    rates, parts = [], {"train": [], "record": [], "draw": []}
-    n = pg.settings["steps_per_frame"]
-    data = (pg._features["train"], pg._labels["train"])
-    for _ in range(max(1, reps // 3)):
-        frames, began = 0, time.perf_counter()
-        while time.perf_counter() - began < seconds:
-            frame()
-            frames += 1
-        rates.append(frames / (time.perf_counter() - began))
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        pg._trainer.train(n, 10, 0, *data)
-        t1 = time.perf_counter()
-        pg._record()
-        t2 = time.perf_counter()
-        redraw()
-        t3 = time.perf_counter()
-        for name, took in zip(parts, (t1 - t0, t2 - t1, t3 - t2)):
-            parts[name].append(took)
-    steps = []
-    for _ in range(max(3, reps // 3)):
-        began = time.perf_counter()
-        pg._trainer.train(1000, 10, 0, *data)
-        steps.append(1000 / (time.perf_counter() - began))
-    return dict(
-        setup=setup,
-        shown=shown,
-        first_frame=first,
-        changed=changed,
-        fps=float(np.median(rates)),
-        steps_per_frame=n,
-        steps_per_s=float(np.median(steps)),
-        parts={name: float(np.median(t)) for name, t in parts.items()},
-    )
+def bench_playground(reps):
+    """`benchmarks/playground_probe.py` once per Keras backend, each in its own process
+    (`KERAS_BACKEND` set), one after another; `{backend: its measures}` (or the error)."""
+    results = {}
+    for backend in BACKENDS:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "playground_probe.py"), f"--reps={reps}"],
+            env={**os.environ, "KERAS_BACKEND": backend},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        if done.returncode == 0:
+            results[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+        else:
+            results[backend] = {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+    return results
 
 
-def playground_report(p):
-    frame_ms = {name: 1e3 * took for name, took in p["parts"].items()}
-    return [
-        "## 8. Playground: Play's responsiveness",
+def playground_report(results):
+    ran = {name: p for name, p in results.items() if "error" not in p}
+    names = list(ran)
+    first = next(iter(ran.values()), {"steps_per_frame": "?"})
+
+    def row(label, value, goal=None, goal_text="–"):
+        cells = [value(ran[name]) + (f" {mark(goal(ran[name]))}" if goal else "") for name in names]
+        return f"| {label} | " + " | ".join(cells) + f" | {goal_text} |"
+
+    def ms(part):
+        return lambda p: f"{1e3 * p['parts'][part]:.0f} ms"
+
+    lines = [
+        "## 8. Playground: Play's responsiveness on each Keras backend",
         "",
         "`dlcourse.Playground` with a 2-8-8-1 ReLU net on `circles` (200 training points, batch 10, "
-        f"Adam), {p['steps_per_frame']} training steps between frames, the widget's frame as Play runs "
-        "it (steps, one evaluation of train/dev/gradients/boundary grid, the views redrawn into a PNG). "
-        "Goals: first frame ≤ 2 s, ≥ 5 frames/s, ≥ 100 training steps/s.",
+        f"Adam), {first['steps_per_frame']} training steps between frames, the widget's frame as Play "
+        "runs it (steps, one evaluation of train/dev/gradients/boundary grid, the views redrawn into "
+        "a JPEG). Each backend in its own process (`benchmarks/playground_probe.py`, "
+        "`KERAS_BACKEND` set), one after another. Goals: first frame ≤ 2 s, ≥ 5 frames/s, "
+        "≥ 100 training steps/s.",
         "",
-        "| measure | value | goal |",
-        "|---|---|---|",
-        f"| Play → first frame | {p['first_frame']:.2f} s | {mark(p['first_frame'] <= 2)} |",
-        f"| frames per second while playing | {p['fps']:.1f} | {mark(p['fps'] >= 5)} |",
-        f"| training steps per second (the compiled loop alone) | {p['steps_per_s']:,.0f} "
-        f"| {mark(p['steps_per_s'] >= 100)} |",
-        f"| training steps per second while playing | {p['fps'] * p['steps_per_frame']:,.0f} | – |",
-        f"| one frame: train / evaluate / draw | {frame_ms['train']:.0f} / {frame_ms['record']:.0f} / "
-        f"{frame_ms['draw']:.0f} ms | – |",
-        f"| `Playground(...)` (data, model, tracing both functions) | {p['setup']:.1f} s | – |",
-        f"| displaying it (controls, first drawing, tracing the loop) | {p['shown']:.1f} s | – |",
-        f"| a setting that changes the network → its first frame (new trace) | {p['changed']:.1f} s | – |",
+        "| measure | " + " | ".join(names) + " | goal |",
+        "|---|" + "---|" * len(names) + "---|",
+        row(
+            "Play → first frame",
+            lambda p: f"{p['first_frame']:.2f} s",
+            lambda p: p["first_frame"] <= 2,
+            "≤ 2 s",
+        ),
+        row(
+            "frames per second while playing",
+            lambda p: f"{p['fps']:.1f}",
+            lambda p: p["fps"] >= 5,
+            "≥ 5",
+        ),
+        row(
+            "training steps per second (the compiled loop alone)",
+            lambda p: f"{p['steps_per_s']:,.0f}",
+            lambda p: p["steps_per_s"] >= 100,
+            "≥ 100",
+        ),
+        row(
+            "training steps per second while playing",
+            lambda p: f"{p['fps'] * p['steps_per_frame']:,.0f}",
+        ),
+        row("one frame: train", ms("train")),
+        row("one frame: evaluate", ms("record")),
+        row("one frame: draw", ms("draw")),
+        row(
+            "`Playground(...)` (data, model, compiling the evaluation)",
+            lambda p: f"{p['setup']:.1f} s",
+        ),
+        row(
+            "displaying it (controls, first drawing, compiling the loop)",
+            lambda p: f"{p['shown']:.1f} s",
+        ),
+        row(
+            "a setting that changes the network → its first frame (compiled again)",
+            lambda p: f"{p['changed']:.1f} s",
+        ),
+        row(
+            "going back to the earlier setting → its first frame (kept built)",
+            lambda p: f"{p['back']:.2f} s",
+        ),
         "",
     ]
+    for name, p in results.items():
+        if "error" in p:
+            lines += [f"_{name}: the probe failed: {p['error']}_", ""]
+    return lines
 
 
 # -------------------------------------------------------------------------- report

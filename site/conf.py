@@ -8,6 +8,8 @@ here is executed again, and nothing is loaded from the network (see `tests/test_
 import shutil
 from pathlib import Path
 
+from dlcourse.course.site import public_modules
+
 project = "dlcourse"
 author = "the dlcourse authors"
 copyright = "dlcourse authors, MIT licence"  # noqa: A001 (Sphinx's name)
@@ -15,13 +17,14 @@ copyright = "dlcourse authors, MIT licence"  # noqa: A001 (Sphinx's name)
 extensions = [
     "myst_nb",  # Markdown pages and the lessons' executed notebooks (brings myst_parser)
     "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",  # the API index's tables and a page per module
     "sphinx.ext.napoleon",  # the docstrings' Args: / Returns: / Raises: / Example: sections
     "sphinx.ext.mathjax",
     "sphinx_design",  # the gallery's cards and the pass/fail badges
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 exclude_patterns = ["_include", "_build", "**.ipynb_checkpoints"]
-templates_path = []
+templates_path = ["_templates"]  # autosummary/module.rst: a module's page
 
 # The lessons ran once, in `make lessons`; their executed notebooks are shown as they are.
 nb_execution_mode = "off"
@@ -39,6 +42,12 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_use_ivar = True
 napoleon_custom_sections = [("Call arguments", "params_style"), ("Reference", "References")]
+
+# The API: autosummary reads `api/index.rst` (written by `dlcourse.course.site`) and
+# writes a page per module, `api/NAME.rst`, listing the module's `__all__`.
+autosummary_generate = ["api/index.rst"]
+autosummary_ignore_module_all = False
+autosummary_filename_map = {f"dlcourse.{name}": name for name in public_modules()}
 
 html_theme = "furo"
 html_title = "dlcourse"
@@ -91,5 +100,22 @@ def _english_only(folder, names):
     return [name for name in names if name != "en"] if Path(folder).name == "localization" else []
 
 
+def _resolve_package_names(app, env, node, contnode):
+    """`dlcourse.L2`, the package's name for `dlcourse.regularizers.L2`, links to the
+    module's entry, where autodoc documents it."""
+    import dlcourse
+
+    target = node.get("reftarget", "")
+    name = target.removeprefix("dlcourse.")
+    if node.get("refdomain") != "py" or name == target or name not in dlcourse._NAMES:
+        return None
+    target = f"dlcourse.{dlcourse._NAMES[name]}.{name}"
+    domain = env.get_domain("py")
+    return domain.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], target, node, contnode
+    )
+
+
 def setup(app):
     app.connect("build-finished", _copy_mathjax)
+    app.connect("missing-reference", _resolve_package_names)

@@ -2,7 +2,8 @@
 
 Every control is moved across its range and the test checks what changes in the model,
 the history or the exported code; a headless-Chromium test serves the notebook with
-Voilà and checks that the page it renders is not blank.
+Voilà and reads the page over the DevTools protocol: every control of the settings table
+with its label, the buttons, and a decision boundary that Play changes.
 """
 
 import asyncio
@@ -20,6 +21,7 @@ import numpy as np
 import pytest
 
 from dlcourse.layers import InvertedDropout
+from dlcourse.playground import core
 from dlcourse.playground import settings as pg_settings
 from dlcourse.playground.core import Playground
 
@@ -88,6 +90,22 @@ def test_same_settings_give_the_same_run_and_reset_replays_it():
     assert first.steps == 0 and first.history["step"] == [0]
     first.step(40)
     assert first.history == before
+
+
+def test_going_back_to_a_network_reuses_it_from_its_initial_state():
+    pg = small(hidden_units=(6,), keep_prob=0.7, optimizer="adam", batch_size=7)
+    model = pg.model
+    pg.step(30)
+    trained = dict(pg.history)
+    pg.set(activation="relu")
+    assert pg.model is not model
+    pg.set(activation="tanh")  # back: the same Keras model, compiled, reset
+    assert pg.model is model and pg.steps == 0
+    pg.step(30)
+    assert pg.history == trained  # weights, optimizer state and dropout masks as new
+    for seed in range(1, core.KEEP_NETWORKS + 3):  # only the latest networks stay built
+        pg.set(seed=seed)
+    assert len(pg._trainers) == core.KEEP_NETWORKS
 
 
 def test_zeros_initialization_keeps_hidden_units_identical():
@@ -226,6 +244,49 @@ def test_optimizers(optimizer, cls, momentum):
         assert pg.optimizer.get_config()["momentum"] == momentum
     pg.step(5)
     assert pg.steps == 5
+
+
+def test_one_optimizer_table_builds_the_optimizer_and_its_exported_code():
+    for name, optimizer in pg_settings.OPTIMIZERS.items():
+        pg = small(optimizer=name, learning_rate=0.01)
+        config = pg.optimizer.get_config()
+        assert type(pg.optimizer).__name__ == optimizer.keras_class
+        assert all(config[key] == value for key, value in optimizer.options)
+        assert f"optimizer={optimizer.code(0.01)}," in pg.code()
+        built = eval(optimizer.code(0.01), {"keras": keras})  # the exported call, run
+        assert built.get_config() | {"name": None} == config | {"name": None}
+        assert pg_settings.CHOICES["optimizer"][name] == optimizer.label
+
+
+def test_warm_up_compiles_the_loop_play_runs_and_trains_nothing():
+    pg = small(batch_size=16, steps_per_frame=20)
+    trainer = pg._trainer
+    assert not trainer.is_compiled(20, 16)
+    before = kernels(pg.model)
+    pg.warm_up()
+    assert trainer.is_compiled(20, 16) and pg.steps == 0
+    for a, b in zip(before, kernels(pg.model)):
+        np.testing.assert_array_equal(a, b)
+    pg.step(20)  # the shapes it compiled for: no new entry
+    assert trainer._compiled == {(16, 32)} and pg.steps == 20
+
+
+def test_training_leaves_no_logging_filter_or_thread_setting_behind():
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    before = list(logger.filters)
+    threads = None
+    if keras.backend.backend() == "torch":
+        import torch
+
+        torch.set_num_threads(2)
+        threads = torch.get_num_threads
+    pg = small()
+    pg.step(3)
+    assert logger.filters == before  # nothing left installed by import or by training
+    if threads is not None:
+        assert threads() == 2  # one thread only while the playground's functions ran
 
 
 def test_network_controls_activation_initializer_and_depth():
@@ -447,6 +508,12 @@ def test_widget_controls_drive_the_playground_as_a_user_would(tmp_path):
         fired, frames = ui.frames > frames, ui.frames
         return fired
 
+    # a control for every row of the settings table, labelled as the table says
+    for row in pg_settings.CONTROLS:
+        if row.kind not in ("features", "layers"):
+            assert c[row.name].description == row.label, row.name
+    for name, labels in pg_settings.CHOICES.items():
+        assert all(labels.get(value, value) == label for label, value in c[name].options)
     # the widgets' ranges are the settings' ranges (nothing out of range can be entered)
     for name in ("noise", "n_points", "train_share", "batch_size", "seed", "steps_per_frame"):
         low, high = pg_settings.LIMITS[name]
@@ -514,8 +581,20 @@ def test_widget_controls_drive_the_playground_as_a_user_would(tmp_path):
 
     pg.set(hidden_units=(2, 2, 2, 2), learning_rate=0.05)  # code moves the widgets too
     assert c["hidden_layers"].value == 4 and c["learning_rate"].value == 0.05
+    assert [s.value for s in c["hidden_units"][:4]] == [2, 2, 2, 2]
+    assert pg.settings["learning_rate"] == 0.05  # the slider's new choices did not move it
+    pg.set(batch_size=300, keep_prob=(1.0, 0.5, 1.0, 1.0))  # past the slider's end: it widens
+    assert c["batch_size"].value == 300 and pg.settings["batch_size"] == 300
+    assert [s.value for s in c["keep_prob"][:4]] == [1.0, 0.5, 1.0, 1.0]
+    assert pg.settings["keep_prob"] == (1.0, 0.5, 1.0, 1.0)
     assert ui.image.value[:2] == b"\xff\xd8"  # a JPEG: quick to encode and to send
     assert "Diagnosis" in ui.status.value and "Epoch" in ui.status.value
+    from dlcourse.playground.views import status, status_text
+
+    ui.redraw()  # code moved the controls; the views follow at the next frame
+    fields = status(pg)  # one rendering of the numbers, in the widget and in the figure
+    for name in ("epoch", "loss", "val_loss", "accuracy", "val_accuracy", "verdict"):
+        assert fields[name] in ui.status.value and fields[name] in status_text(pg), name
 
 
 def test_play_trains_frame_after_frame_until_paused():
@@ -652,22 +731,80 @@ STATUS = (
     "Array.from(document.querySelectorAll('.widget-html-content'))"
     ".map(e => e.innerText).join(' | ')"
 )
-CLICK_PLAY = (
+LABELS = "Array.from(document.querySelectorAll('label')).map(e => e.innerText.trim())"
+BUTTONS = "Array.from(document.querySelectorAll('button')).map(b => b.innerText.trim())"
+CLICK = (
     "Array.from(document.querySelectorAll('button'))"
-    ".find(b => b.innerText.includes('Play')).click()"
+    ".find(b => b.innerText.trim().endsWith('{}')).click()"
 )
+# The pixels of a box of the playground's image (fractions of its width and height, from
+# the top left), every 7th pixel: [r, g, b, r, g, b, ...].
+PIXELS = """(() => {{
+  const img = Array.from(document.querySelectorAll('img.widget-image'))
+    .find(i => i.complete && i.naturalWidth > 200);
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const context = canvas.getContext('2d');
+  context.drawImage(img, 0, 0);
+  const [x0, y0] = [Math.round({left} * canvas.width), Math.round({top} * canvas.height)];
+  const [x1, y1] = [Math.round({right} * canvas.width), Math.round({bottom} * canvas.height)];
+  const data = context.getImageData(x0, y0, x1 - x0, y1 - y0).data;
+  const out = [];
+  for (let i = 0; i < data.length; i += 4 * 7) out.push(data[i], data[i + 1], data[i + 2]);
+  return out;
+}})()"""
 
 
-def serve_and_look(notebook, png, *, play_seconds=0.0, timeout=120, size=(1450, 1000)):
-    """Serve `notebook` with Voilà on localhost, open it in headless Chromium, wait for the
-    playground's image, optionally press Play, save a screenshot; return the status text
-    before and after Play. Skips without chromium or voila; always stops both."""
+def notebook_playground_settings(notebook):
+    """The keyword arguments of the notebook's `dlcourse.Playground(...)` call."""
+    import ast
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "dlcourse.Playground":
+            return {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+    raise AssertionError(f"no dlcourse.Playground(...) call in {notebook}")
+
+
+def boundary_box(notebook_settings):
+    """Where the decision boundary's axes sit in the widget's image, as fractions (left,
+    top, right, bottom), a little inside the frame: laid out here as the page lays it out."""
+    from dlcourse.playground.views import Views
+
+    views = Views(Playground(**notebook_settings), text=False)
+    views.update().jpeg()
+    box = views.ax_boundary.get_position()
+    inset_x, inset_y = 0.04 * box.width, 0.04 * box.height
+    return dict(
+        left=box.x0 + inset_x,
+        right=box.x1 - inset_x,
+        top=1 - box.y1 + inset_y,
+        bottom=1 - box.y0 - inset_y,
+    )
+
+
+def browser_and_voila():
+    """The chromium and voila executables; skips the test without either."""
     from dlcourse.course.chromium import find_chromium
 
     chromium = find_chromium()
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
     if chromium is None or voila is None:
         pytest.skip("needs chromium and voila (the `playground` extra)")
+    return chromium, voila
+
+
+def serve_and_look(notebook, png, *, box, epochs=0, timeout=120, size=(1450, 1000)):
+    """Serve `notebook` with Voilà on localhost, open it in headless Chromium, wait for the
+    playground's image, read what a learner sees (the controls' labels, the buttons, the
+    status, the pixels of `box`), optionally press Play until `epochs` are trained, press
+    Pause and read the status and the pixels again; save a screenshot. Skips without
+    chromium or voila; always stops both."""
+    import re
+
+    chromium, voila = browser_and_voila()
     port = _free_port()
     work = Path(tempfile.mkdtemp(prefix="dlcourse-voila-"))
     server = subprocess.Popen(
@@ -691,24 +828,38 @@ def serve_and_look(notebook, png, *, play_seconds=0.0, timeout=120, size=(1450, 
                 time.sleep(0.5)
         browser = Browser(chromium, work / "profile", width=size[0], height=size[1])
 
+        async def pixels():
+            values = await browser.evaluate(PIXELS.format(**box))
+            return np.asarray(values, dtype=float).reshape(-1, 3)
+
+        async def epoch():
+            found = re.search(r"Epoch (\d+(?:\.\d+)?)", await browser.evaluate(STATUS) or "")
+            return float(found.group(1)) if found else None
+
         async def look():
             await browser.connect()
             await browser.send("Page.enable")
             await browser.send("Page.navigate", url=f"http://127.0.0.1:{port}/")
-            drawn = await browser.wait_for(IMAGE_DRAWN, timeout)
-            before = await browser.evaluate(STATUS)
-            after = before
-            if drawn and play_seconds:
-                await browser.evaluate(CLICK_PLAY)
-                await asyncio.sleep(play_seconds)
-                after = await browser.evaluate(STATUS)
+            seen = {"drawn": await browser.wait_for(IMAGE_DRAWN, timeout)}
+            if seen["drawn"]:
+                seen["labels"] = await browser.evaluate(LABELS)
+                seen["buttons"] = await browser.evaluate(BUTTONS)
+                seen["before"] = (await browser.evaluate(STATUS), await pixels())
+            if seen["drawn"] and epochs:
+                await browser.evaluate(CLICK.format("Play"))
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline and ((await epoch()) or 0.0) < epochs:
+                    await asyncio.sleep(0.5)
+                await browser.evaluate(CLICK.format("Pause"))
+                await asyncio.sleep(2)  # the last frame reaches the page
+                seen["after"] = (await browser.evaluate(STATUS), await pixels())
             await browser.screenshot(png)
             browser.ws.close()
-            return drawn, before, after
+            return seen
 
-        drawn, before, after = asyncio.run(look())
-        assert drawn, "the playground's image did not appear within the time limit"
-        return before, after
+        seen = asyncio.run(look())
+        assert seen["drawn"], "the playground's image did not appear within the time limit"
+        return seen
     finally:
         if browser is not None:
             browser.close()
@@ -720,13 +871,36 @@ def serve_and_look(notebook, png, *, play_seconds=0.0, timeout=120, size=(1450, 
         shutil.rmtree(work, ignore_errors=True)
 
 
-def test_voila_serves_a_playground_that_renders_and_plays_in_headless_chromium(tmp_path):
-    Image = pytest.importorskip("PIL.Image")
+def _tinted(pixels, margin=40):
+    """The share of pixels clearly blue (b - r > margin) and clearly orange (r - b > margin)."""
+    tint = pixels[:, 2] - pixels[:, 0]
+    return float(np.mean(tint > margin)), float(np.mean(tint < -margin))
+
+
+def test_voila_page_shows_the_controls_and_a_boundary_that_play_changes(tmp_path):
+    pytest.importorskip("PIL.Image")
+    browser_and_voila()  # skip before laying out a playground when the page cannot be seen
+    notebook = ROOT / "notebooks" / "playground.ipynb"
+    settings = notebook_playground_settings(notebook)
     png = tmp_path / "page.png"
-    before, after = serve_and_look(ROOT / "notebooks" / "playground.ipynb", png, play_seconds=8)
-    image = np.asarray(Image.open(png).convert("RGB")).astype(float)
-    assert image.std() > 10  # not a blank page
-    colours = {tuple(p) for p in image[::4, ::4].reshape(-1, 3).astype(int)}
-    assert len(colours) > 50  # the boundary's shades, the curves, the controls
-    assert "Epoch 0.0" in before and "Diagnosis" in before
-    assert "Epoch 0.0" not in after  # Play trained in the page's kernel
+    seen = serve_and_look(notebook, png, box=boundary_box(settings), epochs=20)
+
+    # every control of the settings table, labelled as in the table, and the buttons
+    labels, texts = set(seen["labels"]), seen["before"][0]  # texts: the HTML widgets'
+    for row in pg_settings.CONTROLS:
+        assert row.label in (texts if row.kind in ("features", "layers") else labels), row.label
+        assert row.section in texts
+    assert set(pg_settings.FEATURES) <= labels
+    assert {"Play", "Step", "Reset", "Show code", "Save .keras"} <= set(seen["buttons"])
+
+    # before Play: the untrained net's pale boundary under the points; after: confident
+    # regions of both classes, and most of the boundary's pixels changed
+    (status_before, before), (status_after, after) = seen["before"], seen["after"]
+    assert "Epoch 0.0" in status_before and "Diagnosis" in status_before
+    assert "Epoch 0.0" not in status_after  # Play trained in the page's kernel
+    blue_before, orange_before = _tinted(before)
+    blue_after, orange_after = _tinted(after)
+    assert blue_after > 0.1 and orange_after > 0.1, (blue_after, orange_after)
+    assert blue_after + orange_after > blue_before + orange_before + 0.2
+    changed = np.abs(after - before).max(axis=1) > 20
+    assert changed.mean() > 0.3, changed.mean()

@@ -205,7 +205,10 @@ def test_every_public_name_has_an_api_entry(built):
         if name in dlcourse._MODULES:
             assert f"module-dlcourse.{name}" in ids, name
         else:
-            assert f"dlcourse.{dlcourse._NAMES[name]}.{name}" in ids, name
+            module = dlcourse._NAMES[name]
+            assert f"dlcourse.{module}.{name}" in ids, name
+            # autosummary's table: `dlcourse.L2` links to where autodoc documents it
+            assert f"{module}.html#dlcourse.{module}.{name}" in pages["api/index.html"].links
         assert f"dlcourse.{name}" in pages["api/index.html"].words, name
     for module_name in site_module.public_modules():
         module = importlib.import_module(f"dlcourse.{module_name}")

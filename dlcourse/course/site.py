@@ -3,7 +3,7 @@
 `build_site(out, lessons)` copies the site's sources (`site/` at the repository's root:
 Sphinx's `conf.py`, the home and playground pages, the stylesheet) into a build tree,
 `out/.site/source/`, adds the pages generated from what the lessons' run left in `out/`,
-and runs Sphinx (MyST-NB, the furo theme, autodoc + napoleon) into `out/site/`:
+and runs Sphinx (MyST-NB, the furo theme, autosummary + autodoc + napoleon) into `out/site/`:
 
 - `lessons/NN_name.ipynb`: the lesson's notebook as it ran in `make lessons` (its prose,
   code and outputs: printed values and figures where they belong), headed by what the
@@ -14,7 +14,8 @@ and runs Sphinx (MyST-NB, the furo theme, autodoc + napoleon) into `out/site/`:
 - `gallery.md`: a card per lesson: thumbnail, title, claim in one line, a pass badge.
 - `exercises/`: an index and each exercise's learner notebook (stubs and instructions,
   never the solutions), linked with the lessons they practise.
-- `api/`: an index of `dlcourse.__all__` and a page per public module (autodoc).
+- `api/`: an index of `dlcourse.__all__` and a page per public module, made by Sphinx's
+  autosummary (with autodoc) from each module's `__all__`.
 
 Sphinx's incremental build is kept: files whose content did not change are not
 rewritten. Needs the `docs` extra (and the `notebooks` extra for unexecuted notebooks).
@@ -346,92 +347,41 @@ def _totals(cards) -> str:
     return "**This run:** " + "; ".join(parts) + "."
 
 
-def _role(value) -> str:
-    """The Sphinx Python-domain role that links to `value`."""
-    import inspect
-
-    if inspect.ismodule(value):
-        return "mod"
-    if inspect.isclass(value):
-        return "class"
-    if callable(value):
-        return "func"
-    return "data"
-
-
 def _api_pages() -> dict:
-    """`{path: text}` of the API reference: the index of `dlcourse.__all__`, a page a module."""
-    import importlib
+    """`{path: text}`: the API index, `api/index.rst`, of Sphinx autosummary directives.
 
+    The index names `dlcourse.__all__` (a table of each name and its summary) and the
+    public modules; autosummary makes the tables and writes a page per module
+    (`api/NAME.rst`, from `site/_templates/autosummary/module.rst`: the module's
+    `__all__`, each name by autodoc) while Sphinx builds.
+    """
     import dlcourse
 
-    modules = public_modules()
-    rows = ["| name | what it is |", "|---|---|"]
-    for name in dlcourse.__all__:
-        value = getattr(dlcourse, name)
-        if name in dlcourse._MODULES:
-            target = f"dlcourse.{name}"
-        else:
-            target = f"dlcourse.{dlcourse._NAMES[name]}.{name}"
-        summary = (getattr(value, "__doc__", None) or "").strip().splitlines()
-        first = _escape(summary[0]) if summary else ""
-        rows.append(f"| {{py:{_role(value)}}}`dlcourse.{name} <{target}>` | {first} |")
+    title = "API reference"
     index = [
-        "# API reference",
+        title,
+        "=" * len(title),
         "",
         "Every public name of `dlcourse` (`dlcourse.__all__`), then a page per module with",
         "its docstrings and their examples. `import dlcourse` loads the library; the lesson",
         "plumbing (`dlcourse.lesson`, `report`, `runner`, `header`) is imported on its own.",
         "",
-        *rows,
+        ".. autosummary::",
+        "   :nosignatures:",
         "",
-        "```{toctree}",
-        ":maxdepth: 1",
+        *(f"   dlcourse.{name}" for name in dlcourse.__all__ if name not in dlcourse._MODULES),
         "",
-        *modules,
-        "```",
+        "Modules",
+        "-------",
+        "",
+        ".. autosummary::",
+        "   :toctree: .",
+        "   :recursive:",
+        "",
+        *(f"   dlcourse.{name}" for name in public_modules()),
         "",
     ]
-    pages = {"api/index.md": "\n".join(index)}
-    for name in modules:
-        module = importlib.import_module(f"dlcourse.{name}")
-        title = f"dlcourse.{name}"
-        options = ["   :members:", "   :undoc-members:"]
-        if not hasattr(module, "__all__"):
-            options.append("   :exclude-members: " + ", ".join(_imported_names(module)))
-        text = [title, "=" * len(title), "", f".. automodule:: {title}", *options, ""]
-        text += [f".. autodata:: {title}.{data}\n" for data in _undocumented_data(module)]
-        pages[f"api/{name}.rst"] = "\n".join(line for line in text if not line.endswith(": "))
-    return pages
-
-
-def _undocumented_data(module) -> list:
-    """Constants in `module.__all__` that `automodule` skips: imported, or with no `#:` doc."""
-    import inspect
-
-    from sphinx.pycode import ModuleAnalyzer
-
-    documented = {name for _, name in ModuleAnalyzer.for_module(module.__name__).find_attr_docs()}
-    return [
-        name
-        for name in getattr(module, "__all__", [])
-        if name not in documented
-        and not inspect.ismodule(value := getattr(module, name))
-        and not inspect.isclass(value)
-        and not callable(value)
-    ]
-
-
-def _imported_names(module) -> list:
-    """Public names a module without `__all__` imports (not its own API)."""
-    names = []
-    for name, value in vars(module).items():
-        if name.startswith("_"):
-            continue
-        home = getattr(value, "__module__", module.__name__)
-        if home != module.__name__:
-            names.append(name)
-    return sorted(names)
+    return {"api/index.rst": "\n".join(index)}
 
 
 def write_sources(out_root="out", lessons_dir="lessons", source_dir=None, *, sources=SOURCES):
@@ -489,6 +439,7 @@ def write_sources(out_root="out", lessons_dir="lessons", source_dir=None, *, sou
     for relative, text in generated.items():
         _write(source_dir / relative, text)
         keep.add(Path(relative))
+    keep |= {Path("api") / f"{name}.rst" for name in public_modules()}  # autosummary's
     for path in sorted(source_dir.rglob("*"), reverse=True):  # what is left of earlier builds
         if path.is_file() and path.relative_to(source_dir) not in keep:
             path.unlink()

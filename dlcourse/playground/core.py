@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import math
 from pathlib import Path
 
@@ -16,15 +17,17 @@ from dlcourse.playground.settings import (
     CUSTOM,
     DATASETS,
     DEFAULTS,
+    OPTIMIZERS,
     check_data,
     check_settings,
     fit_keep_prob,
 )
-from dlcourse.playground.trainer import Trainer, make_optimizer
+from dlcourse.playground.trainer import Trainer
 
 __all__ = ["Playground"]
 
 GRID = 100  # decision-boundary grid points per axis (one batched call per frame)
+KEEP_NETWORKS = 8  # networks kept built (with their compiled functions) for going back
 MARGIN = 0.25  # extra room around the data in the boundary view, as a fraction of its span
 
 # Which settings need what when they change (TensorFlow Playground resets the network on
@@ -107,10 +110,11 @@ class Playground:
         if dataset is not None:
             settings["dataset"] = dataset
         self._settings = check_settings(
-            settings, DEFAULTS, has_custom_data=self._custom is not None
+            settings, DEFAULTS, has_custom_data=self.custom_data is not None
         )
         self._widget = None
         self._trainer = None
+        self._trainers = collections.OrderedDict()  # network key -> Trainer, the latest last
         self._make_data()
         self._make_network()
 
@@ -132,7 +136,7 @@ class Playground:
         Raises:
             ValueError: naming the first unknown or out-of-range setting.
         """
-        new = check_settings(settings, self._settings, has_custom_data=self._custom is not None)
+        new = check_settings(settings, self._settings, has_custom_data=self.custom_data is not None)
         changed = {name for name in new if new[name] != self._settings[name]}
         self._settings = new
         if changed - _LIVE:
@@ -163,6 +167,16 @@ class Playground:
         g2 = np.linspace(self.extent[2], self.extent[3], GRID)
         mesh = np.stack(np.meshgrid(g1, g2), axis=-1).reshape(-1, 2)
         self._grid_points = mesh.astype("float32")
+
+    @property
+    def datasets(self):
+        """The names `dataset` accepts here (`"custom"` too when you gave `x` and `y`)."""
+        return (*DATASETS, CUSTOM) if self._custom is not None else tuple(DATASETS)
+
+    @property
+    def custom_data(self):
+        """Your own `(x, y)` as the playground checked them (float32, int32), or `None`."""
+        return self._custom
 
     @property
     def noise(self):
@@ -226,8 +240,9 @@ class Playground:
         return (*(s[name] for name in names), self.num_outputs, m)
 
     def _make_network(self):
-        """Build the network, or only reset it when the same one is already built
-        (building is cheap; tracing its training loop takes a second or two)."""
+        """Build the network, or only reset it when the same one was built lately
+        (building is cheap; compiling its functions takes a second or two, more on JAX):
+        going back to an earlier setting starts at once, from the same initial state."""
         s = self._settings
         self._features = {
             "train": feature_matrix(self.x_train, s["features"]),
@@ -235,17 +250,20 @@ class Playground:
             "grid": feature_matrix(self._grid_points, s["features"]),
         }
         key = self._network_key()
-        if self._trainer is not None and key == self._key:
-            self._trainer.reset()
-            self._trainer.optimizer.learning_rate = s["learning_rate"]
+        trainer = self._trainers.pop(key, None)
+        if trainer is not None:  # built before: its initial state, its compiled functions
+            trainer.reset()
+            trainer.optimizer.learning_rate = s["learning_rate"]
         else:
-            self._trainer = Trainer(
+            trainer = Trainer(
                 self.build_model(),
-                make_optimizer(s["optimizer"], s["learning_rate"]),
+                OPTIMIZERS[s["optimizer"]].build(s["learning_rate"]),
                 self.num_outputs,
             )
-            self._key = key
-        trainer = self._trainer
+        self._trainers[key] = trainer  # the most recent last
+        while len(self._trainers) > KEEP_NETWORKS:
+            self._trainers.popitem(last=False)
+        self._trainer = trainer
         self._labels = {"train": trainer.labels(self.y_train), "dev": trainer.labels(self.y_dev)}
         self._clear_history()
 
@@ -311,6 +329,25 @@ class Playground:
             int(n), batch_size, s["seed"], self._features["train"], self._labels["train"]
         )
         return self._record()
+
+    def warm_up(self):
+        """Compile the training loop for the settings in force now (a second or two) so
+        that the first `step` of `steps_per_frame` steps starts at once; trains nothing.
+
+        The widgets call it just after a setting changes the network; from code it is
+        optional (the first `step` compiles otherwise).
+        """
+        s = self._settings
+        batch_size = min(s["batch_size"], len(self.x_train))
+        if not self._trainer.is_compiled(s["steps_per_frame"], batch_size):
+            self._trainer.train(
+                0,
+                batch_size,
+                s["seed"],
+                self._features["train"],
+                self._labels["train"],
+                compile_for=s["steps_per_frame"],
+            )
 
     def _record(self):
         out = self._trainer.evaluate(

@@ -7,16 +7,9 @@ import json
 import numpy as np
 
 from dlcourse.playground.data import FEATURE_CODE
-from dlcourse.playground.settings import CUSTOM, DATASETS
+from dlcourse.playground.settings import CUSTOM, DATASETS, OPTIMIZERS
 
 __all__ = ["playground_code"]
-
-_OPTIMIZERS = {
-    "sgd": "keras.optimizers.SGD(learning_rate={lr!r})",
-    "momentum": "keras.optimizers.SGD(learning_rate={lr!r}, momentum=0.9)",
-    "rmsprop": "keras.optimizers.RMSprop(learning_rate={lr!r})",
-    "adam": "keras.optimizers.Adam(learning_rate={lr!r})",
-}
 
 
 def _q(text):
@@ -31,7 +24,7 @@ def _array(values, dtype):
 def _data_lines(pg):
     s = pg.settings
     if s["dataset"] == CUSTOM:
-        x, y = pg._custom
+        x, y = pg.custom_data
         return [
             "# Your own points and labels, as the playground was given them.",
             f"x = {_array(x, 'float32')}",
@@ -110,7 +103,7 @@ def playground_code(pg, epochs):
         '    name="playground",',
         ")",
         "model.compile(",
-        f"    optimizer={_OPTIMIZERS[s['optimizer']].format(lr=s['learning_rate'])},",
+        f"    optimizer={OPTIMIZERS[s['optimizer']].code(s['learning_rate'])},",
         "    loss="
         + ('"binary_crossentropy"' if binary else '"sparse_categorical_crossentropy"')
         + ",",

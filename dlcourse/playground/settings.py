@@ -8,6 +8,7 @@ value set from code.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,6 +16,8 @@ from dlcourse._validation import check_choice, check_float, check_int, invalid_v
 
 __all__ = [
     "ACTIVATIONS",
+    "CHOICES",
+    "CONTROLS",
     "DATASETS",
     "DEFAULTS",
     "FEATURES",
@@ -24,6 +27,9 @@ __all__ = [
     "LIMITS",
     "OPTIMIZERS",
     "REGULARIZERS",
+    "VALUES",
+    "Control",
+    "Optimizer",
     "check_settings",
 ]
 
@@ -45,7 +51,45 @@ FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 INITIALIZERS = ("zeros", "large_random", "xavier", "he")
 REGULARIZERS = ("none", "l1", "l2")
-OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """One optimizer the playground offers: its label and the Keras class that builds it.
+
+    Example:
+
+    >>> OPTIMIZERS["momentum"].code(0.1)
+    'keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)'
+    >>> OPTIMIZERS["momentum"].build(0.1).get_config()["momentum"]
+    0.9
+    """
+
+    label: str
+    keras_class: str  # a class in `keras.optimizers`
+    options: tuple = ()  # (keyword, value) pairs besides the learning rate
+
+    def build(self, learning_rate):
+        """A new Keras optimizer with this learning rate."""
+        import keras
+
+        cls = getattr(keras.optimizers, self.keras_class)
+        return cls(learning_rate=learning_rate, **dict(self.options))
+
+    def code(self, learning_rate):
+        """The Python call that builds it, for the exported script."""
+        arguments = [f"learning_rate={learning_rate!r}"]
+        arguments += [f"{name}={value!r}" for name, value in self.options]
+        return f"keras.optimizers.{self.keras_class}({', '.join(arguments)})"
+
+
+#: The one table of optimizers: the check, the trainer, the exported code and the UI read it.
+OPTIMIZERS = {
+    "sgd": Optimizer("SGD", "SGD"),
+    "momentum": Optimizer("momentum (0.9)", "SGD", (("momentum", 0.9),)),
+    "rmsprop": Optimizer("RMSProp", "RMSprop"),
+    "adam": Optimizer("Adam", "Adam"),
+}
 #: The values the widgets offer (TensorFlow Playground's lists); code may set any value in range.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LAMBDAS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -85,6 +129,68 @@ DEFAULTS = {
     "seed": 0,
     "steps_per_frame": 20,
 }
+
+#: The label the UI shows for each choice (a name not listed shows as itself).
+CHOICES = {
+    "dataset": {
+        **{name: name for name in DATASETS},
+        "noisy_two_class": "noisy two-class",
+        "three_blobs": "three blobs (3 classes)",
+        CUSTOM: "your data (x, y)",
+    },
+    "activation": {name: name for name in ACTIVATIONS},
+    "initializer": {
+        "zeros": "zeros",
+        "large_random": "large random (×10)",
+        "xavier": "Xavier (1/n)",
+        "he": "He (2/n)",
+    },
+    "regularizer": {"none": "none", "l1": "L1", "l2": "L2"},
+    "optimizer": {name: optimizer.label for name, optimizer in OPTIMIZERS.items()},
+}
+
+
+@dataclass(frozen=True)
+class Control:
+    """How the UI shows one setting; `PlaygroundWidget` makes its widget from this row.
+
+    `kind` is `"choice"` (a drop-down over `CHOICES[name]`), `"values"` (a slider over
+    `VALUES[name]`), `"int"`/`"float"` (a slider over `LIMITS[name]`, up to `high`
+    when the slider stops short of what code may set), `"number"` (a box),
+    `"features"` (a tick box per input) or `"layers"` (units and keep_prob per layer).
+    """
+
+    name: str
+    label: str
+    section: str
+    kind: str
+    step: float = 1
+    high: float | None = None
+    readout_format: str | None = None
+
+
+#: The values the `"values"` sliders offer.
+VALUES = {"lambd": LAMBDAS, "learning_rate": LEARNING_RATES}
+
+#: The controls, section by section, in the order the UI shows them.
+CONTROLS = (
+    Control("dataset", "data set", "Data", "choice"),
+    Control("noise", "noise", "Data", "float", step=0.01),
+    Control("n_points", "points", "Data", "int", step=10),
+    Control("train_share", "train share", "Data", "float", step=0.05, readout_format=".0%"),
+    Control("features", "input features", "Data", "features"),
+    Control("hidden_layers", "hidden layers", "Network", "int"),
+    Control("hidden_units", "units and keep_prob per hidden layer", "Network", "layers"),
+    Control("activation", "activation", "Network", "choice"),
+    Control("initializer", "initializer", "Network", "choice"),
+    Control("regularizer", "regularizer", "Network", "choice"),
+    Control("lambd", "λ (lambd)", "Network", "values"),
+    Control("optimizer", "optimizer", "Training", "choice"),
+    Control("learning_rate", "learning rate α", "Training", "values"),
+    Control("batch_size", "batch size", "Training", "int", high=128),
+    Control("seed", "seed", "Training", "number"),
+    Control("steps_per_frame", "steps / frame", "Training", "int", high=200),
+)
 
 
 def _check_range(value, name, integer=False):
@@ -227,7 +333,7 @@ def check_settings(updates, current, *, has_custom_data=False):
         elif name == "regularizer":
             value = check_choice("none" if value is None else value, name, REGULARIZERS)
         elif name == "optimizer":
-            value = check_choice(value, name, OPTIMIZERS)
+            value = check_choice(value, name, tuple(OPTIMIZERS))
         new[name] = value
     n_layers = len(new["hidden_units"])
     if "keep_prob" in updates:

@@ -13,6 +13,7 @@ backend.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keras
@@ -21,7 +22,7 @@ from keras import ops
 
 from dlcourse import backend
 
-__all__ = ["Trainer", "make_optimizer"]
+__all__ = ["Trainer"]
 
 
 class _NewNetworkIsNotRetracing(logging.Filter):
@@ -32,24 +33,31 @@ class _NewNetworkIsNotRetracing(logging.Filter):
         return "triggered tf.function retracing" not in record.getMessage()
 
 
-logging.getLogger("tensorflow").addFilter(_NewNetworkIsNotRetracing())
+@contextlib.contextmanager
+def _running():
+    """While the playground's compiled functions run (and only then): TensorFlow's logger
+    without the false retracing warning; PyTorch on one thread. Its tensors are tiny, and
+    a second thread costs more than it brings (10-40x slower evaluations on a busy 2-core
+    machine, see BENCHMARKS.md section 8); the learner's own thread setting comes back."""
+    name = backend.name()
+    if name == "tensorflow":
+        logger, found = logging.getLogger("tensorflow"), _NewNetworkIsNotRetracing()
+        logger.addFilter(found)
+        try:
+            yield
+        finally:
+            logger.removeFilter(found)
+    elif name == "torch":
+        import torch
 
-
-def make_optimizer(name, learning_rate):
-    """The Keras optimizer for a playground name (`"momentum"` is SGD with momentum 0.9).
-
-    Example:
-
-    >>> make_optimizer("momentum", 0.1).get_config()["momentum"]
-    0.9
-    """
-    if name == "sgd":
-        return keras.optimizers.SGD(learning_rate=learning_rate)
-    if name == "momentum":
-        return keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9)
-    if name == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate=learning_rate)
-    return keras.optimizers.Adam(learning_rate=learning_rate)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(threads)
+    else:
+        yield
 
 
 class Trainer:
@@ -78,7 +86,7 @@ class Trainer:
             self._per_example = keras.losses.SparseCategoricalCrossentropy(reduction=None)
         optimizer.build(model.trainable_variables)
         self.steps = 0  # mini-batch steps taken since the last reset
-        self.traced = False  # whether the training loop has run once (compiled)
+        self._compiled = set()  # (batch size, rows) shapes the training loop has run with
         paths = [v.path for v in model.trainable_variables]
         self._kernels = [i for i, path in enumerate(paths) if path.endswith("kernel")]
         self.kernels = [model.trainable_variables[i] for i in self._kernels]
@@ -108,13 +116,22 @@ class Trainer:
             hits = ops.equal(ops.cast(ops.argmax(predictions, axis=-1), "float32"), y)
         return ops.mean(ops.cast(hits, "float32"))
 
+    @staticmethod
+    def _rows(n):
+        """Rows for `n` steps: n rounded up to a power of two, so few shapes serve every n."""
+        return 1 << max(0, (int(n) - 1).bit_length())
+
+    def is_compiled(self, n, batch_size):
+        """Whether `train(n, batch_size, ...)` runs without compiling first."""
+        return (int(batch_size), self._rows(max(int(n), 1))) in self._compiled
+
     def _batches(self, n, batch_size, seed, m):
         """Rows `(N, batch_size)` and their weights (1, or 0 for padding) for the next n steps.
 
         N is n rounded up to a power of two, so that a few compiled shapes serve every n.
         """
         per_epoch = -(-m // batch_size)
-        padded = 1 << max(0, (n - 1).bit_length())
+        padded = self._rows(n)
         rows = np.zeros((padded, batch_size), "int32")
         weights = np.zeros((padded, batch_size), "float32")
         for i in range(n):
@@ -193,26 +210,31 @@ class Trainer:
             "grid": grid_out,
         }
 
-    def train(self, n, batch_size, seed, x, y):
+    def train(self, n, batch_size, seed, x, y, *, compile_for=None):
         """Run `n` mini-batch steps; return the last batch's cost (a float; NaN for n = 0).
 
-        The first call compiles the loop (a second or so); `n = 0` only does that.
+        The first call for a batch size compiles the loop (a second or so). With `n = 0`
+        and `compile_for=k` it only compiles, for the shapes a call of `k` steps uses.
         """
         n, batch_size, seed = int(n), int(batch_size), int(seed)
         if batch_size not in self._train:
             self._train[batch_size] = backend.compile_function(self._train_steps)
         rows, weights = self._batches(max(n, 1), batch_size, seed, len(x))
+        if n == 0 and compile_for:  # rows shaped as `compile_for` steps need (all padding)
+            shape = (self._rows(compile_for), batch_size)
+            rows, weights = np.zeros(shape, "int32"), np.zeros(shape, "float32")
         model, optimizer = self.model, self.optimizer
-        out = self._train[batch_size](
-            [v.value for v in model.trainable_variables],
-            [v.value for v in model.non_trainable_variables],
-            [v.value for v in optimizer.variables],
-            ops.convert_to_tensor(n, "int32"),
-            ops.convert_to_tensor(rows),
-            ops.convert_to_tensor(weights),
-            ops.convert_to_tensor(np.asarray(x, "float32")),
-            ops.convert_to_tensor(np.asarray(y, "float32")),
-        )
+        with _running():
+            out = self._train[batch_size](
+                [v.value for v in model.trainable_variables],
+                [v.value for v in model.non_trainable_variables],
+                [v.value for v in optimizer.variables],
+                ops.convert_to_tensor(n, "int32"),
+                ops.convert_to_tensor(rows),
+                ops.convert_to_tensor(weights),
+                ops.convert_to_tensor(np.asarray(x, "float32")),
+                ops.convert_to_tensor(np.asarray(y, "float32")),
+            )
         cost = out
         if isinstance(out, (tuple, list)):  # JAX: the new state comes back as values
             trainable, non_trainable, optimizer_values, cost = out
@@ -229,17 +251,18 @@ class Trainer:
                     variable.assign(value)
         if n > 0:
             self.steps += n
-        self.traced = True
+        self._compiled.add((batch_size, len(rows)))
         return float(backend.to_numpy(cost)) if n > 0 else float("nan")
 
     def evaluate(self, x_train, y_train, x_dev, y_dev, grid):
         """Costs, accuracies, kernel gradient norms (no dropout) and grid outputs, as NumPy."""
-        out = self._evaluate(
-            [v.value for v in self.model.trainable_variables],
-            [v.value for v in self.model.non_trainable_variables],
-            *(
-                ops.convert_to_tensor(np.asarray(a, "float32"))
-                for a in (x_train, y_train, x_dev, y_dev, grid)
-            ),
-        )
+        with _running():
+            out = self._evaluate(
+                [v.value for v in self.model.trainable_variables],
+                [v.value for v in self.model.non_trainable_variables],
+                *(
+                    ops.convert_to_tensor(np.asarray(a, "float32"))
+                    for a in (x_train, y_train, x_dev, y_dev, grid)
+                ),
+            )
         return {name: backend.to_numpy(value) for name, value in out.items()}

@@ -1,57 +1,61 @@
 """The playground's ipywidgets app: controls on the left, the live views on the right.
 
-Every control calls `Playground.set` (or `step`/`reset`), and `sync` writes the
-playground's settings back into the controls, so code and widgets always agree. The
-ranges come from `dlcourse.playground.settings`, so a control cannot hold a value the
-playground would refuse.
+The controls are made in a loop from the settings table (`settings.CONTROLS`), so a
+control has the setting's label, range and choices and cannot hold a value the
+playground would refuse. Each control observes its own value and calls `Playground.set`
+only when the value differs from the playground's; `sync` writes the playground's
+settings back (code and widgets always agree), and those writes change nothing. What
+follows from a value (λ greyed out without a regularizer, the rows of the hidden layers,
+the Play button's face) is bound with `widgets.dlink`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+from string import Template
 
 import ipywidgets as widgets
 
 from dlcourse.playground.settings import (
-    ACTIVATIONS,
+    CHOICES,
+    CONTROLS,
     CUSTOM,
-    DATASETS,
     FEATURES,
-    INITIALIZERS,
-    LAMBDAS,
-    LEARNING_RATES,
     LIMITS,
-    OPTIMIZERS,
+    VALUES,
     fit_keep_prob,
 )
-from dlcourse.playground.views import Views
+from dlcourse.playground.views import Views, status
 
 __all__ = ["PlaygroundWidget"]
 
-_LABELS = {
-    "none": "none",
-    "l1": "L1",
-    "l2": "L2",
-    "sgd": "SGD",
-    "momentum": "momentum (0.9)",
-    "rmsprop": "RMSProp",
-    "adam": "Adam",
-    "large_random": "large random (×10)",
-    "xavier": "Xavier (1/n)",
-    "he": "He (2/n)",
-    "zeros": "zeros",
-    "noisy_two_class": "noisy two-class",
-    "three_blobs": "three blobs (3 classes)",
-    CUSTOM: "your data (x, y)",
-}
 _STYLE = {"description_width": "110px"}
-_WIDE = widgets.Layout(width="320px")
+_WIDTH = "320px"
 _MAX_LAYERS = LIMITS["hidden_layers"][1]
 
+#: Every piece of HTML the app shows; values are escaped by `_html`.
+_HTML = {
+    "section": Template("<b>$title</b>"),
+    "note": Template("$text"),
+    "status": Template(
+        "<div style='font-size:14px;line-height:1.5'><b>Epoch $epoch</b> (step $step) · "
+        "cost J: train $loss, dev $val_loss · accuracy: train $accuracy, dev $val_accuracy"
+        "<br><b>Diagnosis</b> (Ng, Bayes error $bayes_error): <b>$verdict</b> — avoidable "
+        "bias $avoidable_bias, variance $variance. Next: $advice.</div>"
+    ),
+    "saved": Template("saved <code>$path</code>"),
+    "error": Template("<span style='color:#D55E00'>$error</span>"),
+}
 
-def _options(names):
-    return [(_LABELS.get(name, name), name) for name in names]
+
+def _html(name, **values):
+    return _HTML[name].substitute({key: html.escape(str(v)) for key, v in values.items()})
+
+
+def _options(name, values):
+    labels = CHOICES.get(name, {})
+    return [(labels.get(value, value), value) for value in values]
 
 
 def _with(values, value):
@@ -59,12 +63,32 @@ def _with(values, value):
     return tuple(sorted(set(values) | {value}))
 
 
+def _make_widget(control, pg):
+    """The widget for one row of `CONTROLS` (`"features"`/`"layers"` are made apart)."""
+    name, kind = control.name, control.kind
+    common = dict(description=control.label, style=_STYLE, layout=widgets.Layout(width=_WIDTH))
+    if kind == "choice":
+        values = pg.datasets if name == "dataset" else tuple(CHOICES[name])
+        return widgets.Dropdown(options=_options(name, values), **common)
+    if kind == "values":
+        return widgets.SelectionSlider(options=VALUES[name], **common)
+    low, high = LIMITS[name]
+    high = control.high or high
+    if kind == "number":
+        common["layout"] = widgets.Layout(width="220px")
+        return widgets.BoundedIntText(min=low, max=high, **common)
+    if kind == "int":
+        return widgets.IntSlider(min=low, max=high, step=control.step, **common)
+    extra = {"readout_format": control.readout_format} if control.readout_format else {}
+    return widgets.FloatSlider(min=low, max=high, step=control.step, **common, **extra)
+
+
 class PlaygroundWidget:
     """The UI for one `Playground`: build it with `PlaygroundWidget(pg)`, show `root`.
 
     Attributes:
-        controls: Setting name → its widget (`hidden_units` and `keep_prob` are lists
-            of per-layer sliders).
+        controls: Setting name → its widget (`features`, `hidden_units` and `keep_prob`
+            are lists: a tick box per input, a slider per hidden layer).
         play, step_button, reset_button: Play/Pause (a toggle), one step, reset.
         image, status: The rendered views (JPEG) and the text beside them.
         root: The whole app.
@@ -72,7 +96,6 @@ class PlaygroundWidget:
 
     def __init__(self, pg):
         self.pg = pg
-        self._syncing = False
         self._task = None
         self._views = None
         self._views_for = None
@@ -85,109 +108,35 @@ class PlaygroundWidget:
     # ------------------------------------------------------------------ building
 
     def _build(self):
-        w = widgets
-        c = self.controls = {}
-        lim = LIMITS
-        c["dataset"] = w.Dropdown(description="data set", style=_STYLE, layout=_WIDE)
-        c["noise"] = w.FloatSlider(
-            min=lim["noise"][0],
-            max=lim["noise"][1],
-            step=0.01,
-            description="noise",
-            style=_STYLE,
-            layout=_WIDE,
-        )
-        c["n_points"] = w.IntSlider(
-            min=lim["n_points"][0],
-            max=lim["n_points"][1],
-            step=10,
-            description="points",
-            style=_STYLE,
-            layout=_WIDE,
-        )
-        c["train_share"] = w.FloatSlider(
-            min=lim["train_share"][0],
-            max=lim["train_share"][1],
-            step=0.05,
-            readout_format=".0%",
-            description="train share",
-            style=_STYLE,
-            layout=_WIDE,
-        )
-        c["features"] = [
-            w.Checkbox(description=name, indent=False, layout=w.Layout(width="78px"))
-            for name in FEATURES
-        ]
-        c["hidden_layers"] = w.IntSlider(
-            min=0, max=_MAX_LAYERS, description="hidden layers", style=_STYLE, layout=_WIDE
-        )
-        c["hidden_units"] = [
-            w.IntSlider(
-                min=lim["units"][0],
-                max=lim["units"][1],
-                description=f"layer {k}",
-                style={"description_width": "52px"},
-                layout=w.Layout(width="190px"),
-            )
-            for k in range(1, _MAX_LAYERS + 1)
-        ]
-        c["keep_prob"] = [
-            w.FloatSlider(
-                min=lim["keep_prob"][0],
-                max=lim["keep_prob"][1],
-                step=0.05,
-                description="keep_prob",
-                style={"description_width": "70px"},
-                layout=w.Layout(width="215px"),
-            )
-            for _ in range(_MAX_LAYERS)
-        ]
-        c["activation"] = w.Dropdown(
-            options=_options(ACTIVATIONS), description="activation", style=_STYLE, layout=_WIDE
-        )
-        c["initializer"] = w.Dropdown(
-            options=_options(INITIALIZERS), description="initializer", style=_STYLE, layout=_WIDE
-        )
-        c["regularizer"] = w.Dropdown(
-            options=_options(("none", "l1", "l2")),
-            description="regularizer",
-            style=_STYLE,
-            layout=_WIDE,
-        )
-        c["lambd"] = w.SelectionSlider(
-            options=LAMBDAS, description="λ (lambd)", style=_STYLE, layout=_WIDE
-        )
-        c["optimizer"] = w.Dropdown(
-            options=_options(OPTIMIZERS), description="optimizer", style=_STYLE, layout=_WIDE
-        )
-        c["learning_rate"] = w.SelectionSlider(
-            options=LEARNING_RATES, description="learning rate α", style=_STYLE, layout=_WIDE
-        )
-        c["batch_size"] = w.IntSlider(
-            min=lim["batch_size"][0], max=128, description="batch size", style=_STYLE, layout=_WIDE
-        )
-        c["seed"] = w.BoundedIntText(
-            min=lim["seed"][0],
-            max=lim["seed"][1],
-            description="seed",
-            style=_STYLE,
-            layout=w.Layout(width="220px"),
-        )
-        c["steps_per_frame"] = w.IntSlider(
-            min=lim["steps_per_frame"][0],
-            max=200,
-            description="steps / frame",
-            style=_STYLE,
-            layout=_WIDE,
-        )
-
+        w, c = widgets, {}
+        self.controls = c
+        sections = {}
+        for control in CONTROLS:
+            rows = sections.setdefault(control.section, [])
+            if control.kind == "features":
+                c["features"] = [
+                    w.Checkbox(description=name, indent=False, layout=w.Layout(width="78px"))
+                    for name in FEATURES
+                ]
+                grid = w.GridBox(
+                    c["features"], layout=w.Layout(grid_template_columns="repeat(4, 80px)")
+                )
+                rows += [w.HTML(_html("note", text=control.label)), grid]
+            elif control.kind == "layers":
+                rows += [w.HTML(_html("note", text=control.label)), *self._layer_rows()]
+            else:
+                c[control.name] = _make_widget(control, self.pg)
+                rows.append(c[control.name])
+        self._bind()
         self.play = w.ToggleButton(
-            description="Play",
-            icon="play",
-            tooltip="train continuously",
-            button_style="success",
-            layout=w.Layout(width="100px"),
+            tooltip="train continuously", layout=w.Layout(width="100px"), description="Play"
         )
+        for trait, faces in (
+            ("description", ("Play", "Pause")),
+            ("icon", ("play", "pause")),
+            ("button_style", ("success", "warning")),
+        ):
+            w.dlink((self.play, "value"), (self.play, trait), lambda on, f=faces: f[on])
         self.step_button = w.Button(
             description="Step", tooltip="train one frame's steps", layout=w.Layout(width="80px")
         )
@@ -203,128 +152,124 @@ class PlaygroundWidget:
         self.message = w.HTML()
         self.image = w.Image(format="jpeg", layout=w.Layout(width="1000px"))
         self.status = w.HTML()
-
-        for name, control in c.items():
-            if isinstance(control, list):
-                for widget in control:
-                    widget.observe(self._on_network_list, names="value")
-            else:
-                control.observe(self._handler(name), names="value")
-        c["hidden_layers"].unobserve_all()
-        c["hidden_layers"].observe(self._on_network_list, names="value")
-        for box in c["features"]:
-            box.unobserve_all()
-            box.observe(self._on_features, names="value")
         self.play.observe(self._on_play, names="value")
         self.step_button.on_click(lambda _: self.frame())
         self.reset_button.on_click(self._on_reset)
         self.code_button.on_click(self._on_code)
         self.save_button.on_click(self._on_save)
-
-        def section(title, *children):
-            return w.VBox(
-                [w.HTML(f"<b>{title}</b>"), *children],
+        sections["Export"] = [
+            w.HBox([self.code_button]),
+            w.HBox([self.save_path, self.save_button]),
+            self.message,
+        ]
+        boxes = [
+            w.VBox(
+                [w.HTML(_html("section", title=title)), *rows],
                 layout=w.Layout(border="1px solid #ddd", padding="4px", margin="0 0 6px 0"),
             )
-
-        self.layer_rows = [
-            w.HBox([units, keep]) for units, keep in zip(c["hidden_units"], c["keep_prob"])
+            for title, rows in sections.items()
         ]
-        controls = w.VBox(
-            [
-                w.HBox([self.play, self.step_button, self.reset_button]),
-                section(
-                    "Data",
-                    c["dataset"],
-                    c["noise"],
-                    c["n_points"],
-                    c["train_share"],
-                    w.HTML("input features"),
-                    w.GridBox(
-                        c["features"], layout=w.Layout(grid_template_columns="repeat(4, 80px)")
-                    ),
-                ),
-                section(
-                    "Network",
-                    c["hidden_layers"],
-                    w.HTML("units and keep_prob per hidden layer"),
-                    *self.layer_rows,
-                    c["activation"],
-                    c["initializer"],
-                    c["regularizer"],
-                    c["lambd"],
-                ),
-                section(
-                    "Training",
-                    c["optimizer"],
-                    c["learning_rate"],
-                    c["batch_size"],
-                    c["seed"],
-                    c["steps_per_frame"],
-                ),
-                section(
-                    "Export",
-                    w.HBox([self.code_button]),
-                    w.HBox([self.save_path, self.save_button]),
-                    self.message,
-                ),
-            ],
-            layout=w.Layout(width="430px"),
-        )
+        buttons = w.HBox([self.play, self.step_button, self.reset_button])
+        controls = w.VBox([buttons, *boxes], layout=w.Layout(width="430px"))
         views = w.VBox([self.image, self.status], layout=w.Layout(width="1010px"))
         self.root = w.VBox([w.HBox([controls, views]), self.code])
 
+    def _layer_rows(self):
+        """A row per possible hidden layer: its units and its keep_prob."""
+        w, c = widgets, self.controls
+        low, high = LIMITS["units"]
+        c["hidden_units"] = [
+            w.IntSlider(
+                min=low,
+                max=high,
+                description=f"layer {k}",
+                style={"description_width": "52px"},
+                layout=w.Layout(width="190px"),
+            )
+            for k in range(1, _MAX_LAYERS + 1)
+        ]
+        low, high = LIMITS["keep_prob"]
+        c["keep_prob"] = [
+            w.FloatSlider(
+                min=low,
+                max=high,
+                step=0.05,
+                description="keep_prob",
+                style={"description_width": "70px"},
+                layout=w.Layout(width="215px"),
+            )
+            for _ in range(_MAX_LAYERS)
+        ]
+        self.layer_rows = [w.HBox(pair) for pair in zip(c["hidden_units"], c["keep_prob"])]
+        return self.layer_rows
+
+    def _bind(self):
+        """Each control → `Playground.set` (when it differs); what follows → `dlink`."""
+        c = self.controls
+        self._handlers = {}
+        for name, control in c.items():
+            if isinstance(control, list):
+                for k, widget in enumerate(control):
+                    widget.observe(self._per_item(name, k), names="value")
+            elif name == "hidden_layers":
+                control.observe(self._on_hidden_layers, names="value")
+            else:
+                self._handlers[name] = self._setting(name)
+                control.observe(self._handlers[name], names="value")
+        widgets.dlink((c["regularizer"], "value"), (c["lambd"], "disabled"), lambda r: r == "none")
+        for name in ("noise", "n_points"):
+            widgets.dlink((c["dataset"], "value"), (c[name], "disabled"), lambda d: d == CUSTOM)
+        for k, row in enumerate(self.layer_rows):
+            shown = lambda n, k=k: None if k < n else "none"  # noqa: E731
+            widgets.dlink((c["hidden_layers"], "value"), (row.layout, "display"), shown)
+
     # ------------------------------------------------------------------- syncing
 
+    def _shown(self, name):
+        """What the control for `name` shows of the playground's settings."""
+        return self.pg.noise if name == "noise" else self.pg.settings[name]
+
     def sync(self):
-        """Write the playground's settings into the controls (without firing handlers)."""
+        """Write the playground's settings into the controls (`Playground.set` calls this).
+
+        Every handler compares its control with the playground, so these writes set nothing.
+        """
         pg, c = self.pg, self.controls
         s = pg.settings
-        self._syncing = True
+        for name, control in c.items():
+            if isinstance(control, list) or name == "hidden_layers":
+                continue
+            value = self._shown(name)
+            if name == "noise" and value is None:
+                continue  # your own data: no noise to show
+            if name in VALUES and value not in control.options:
+                self._set_options(name, _with(VALUES[name], value), value)
+            if hasattr(control, "max") and value > control.max:  # code may go past the slider
+                control.max = value
+            control.value = value
+        for box, name in zip(c["features"], FEATURES):
+            box.value = name in s["features"]
+        n_layers = len(s["hidden_units"])
+        c["hidden_layers"].value = n_layers
+        keep = fit_keep_prob(s["keep_prob"], n_layers)
+        for k in range(n_layers):
+            c["hidden_units"][k].value = s["hidden_units"][k]
+            c["keep_prob"][k].value = keep[k]
+
+    def _set_options(self, name, options, value):
+        """New choices for a selection slider: ipywidgets selects the first choice when
+        the options change, so its handler is detached while they do."""
+        control, handler = self.controls[name], self._handlers[name]
+        control.unobserve(handler, names="value")
         try:
-            names = (*DATASETS, CUSTOM) if pg._custom is not None else tuple(DATASETS)
-            c["dataset"].options = _options(names)
-            c["dataset"].value = s["dataset"]
-            custom = s["dataset"] == CUSTOM
-            for name in ("noise", "n_points"):
-                c[name].disabled = custom
-            if not custom:
-                c["noise"].value = pg.noise
-                c["n_points"].value = s["n_points"]
-            c["train_share"].value = s["train_share"]
-            for box, name in zip(c["features"], FEATURES):
-                box.value = name in s["features"]
-            n_layers = len(s["hidden_units"])
-            c["hidden_layers"].value = n_layers
-            keep = fit_keep_prob(s["keep_prob"], n_layers)
-            for k, row in enumerate(self.layer_rows):
-                row.layout.display = None if k < n_layers else "none"
-                if k < n_layers:
-                    c["hidden_units"][k].value = s["hidden_units"][k]
-                    c["keep_prob"][k].value = keep[k]
-            for name in (
-                "activation",
-                "initializer",
-                "regularizer",
-                "optimizer",
-                "batch_size",
-                "seed",
-                "steps_per_frame",
-            ):
-                c[name].value = s[name]
-            c["lambd"].options = _with(LAMBDAS, s["lambd"])
-            c["lambd"].value = s["lambd"]
-            c["lambd"].disabled = s["regularizer"] == "none"
-            c["learning_rate"].options = _with(LEARNING_RATES, s["learning_rate"])
-            c["learning_rate"].value = s["learning_rate"]
+            control.options = options
+            control.value = value
         finally:
-            self._syncing = False
+            control.observe(handler, names="value")
 
     # ------------------------------------------------------------------ handlers
 
     def _apply(self, **settings):
-        if self._syncing:
-            return
         steps = self.pg.steps
         self.pg.set(**settings)  # calls sync()
         if self.pg.steps == 0 and steps:
@@ -332,59 +277,72 @@ class PlaygroundWidget:
         self.redraw()
         self._warm_up_soon()
 
+    def _setting(self, name):
+        def handler(change):
+            if change["new"] != self._shown(name):
+                self._apply(**{name: change["new"]})
+
+        return handler
+
+    def _per_item(self, name, k):
+        """The handler of the k-th tick box (features) or hidden layer's slider."""
+
+        def handler(change):
+            s, new = self.pg.settings, change["new"]
+            if name == "features":
+                feature = FEATURES[k]
+                if new == (feature in s["features"]):
+                    return
+                toggled = set(s["features"]) ^ {feature}
+                chosen = tuple(f for f in FEATURES if f in toggled)
+                if not chosen:  # at least one input: put the box back
+                    change["owner"].value = True
+                    return
+                self._apply(features=chosen)
+                return
+            n_layers = len(s["hidden_units"])
+            if k >= n_layers:
+                return  # a hidden row
+            if name == "hidden_units":
+                units = list(s["hidden_units"])
+                if units[k] != new:
+                    units[k] = new
+                    self._apply(hidden_units=tuple(units))
+                return
+            keep = list(fit_keep_prob(s["keep_prob"], n_layers))
+            if keep[k] != new:
+                keep[k] = new
+                self._apply(keep_prob=keep[0] if len(set(keep)) == 1 else tuple(keep))
+
+        return handler
+
+    def _on_hidden_layers(self, change):
+        # keep the settings of the layers that stay; new layers start as the last one
+        n_layers, s = change["new"], self.pg.settings
+        current = s["hidden_units"]
+        if n_layers == len(current):
+            return
+        last = current[-1] if current else 4
+        units = (tuple(current) + (last,) * n_layers)[:n_layers]
+        old_keep = fit_keep_prob(s["keep_prob"], len(current))
+        keep = (tuple(old_keep) + (1.0,) * n_layers)[:n_layers]
+        keep_prob = keep[0] if keep and len(set(keep)) == 1 else keep if keep else 1.0
+        self._apply(hidden_units=units, keep_prob=keep_prob)
+
     def warm_up(self):
-        """Trace the new network's training loop (a second or two), so that Play starts at
-        once; `step(0)` trains nothing."""
-        pg = self.pg
-        if not pg._trainer.traced:
-            pg._trainer.train(0, 1, 0, pg._features["train"][:1], pg._labels["train"][:1])
+        """Compile the new network's training loop (`Playground.warm_up`)."""
+        self.pg.warm_up()
 
     def _warm_up_soon(self):
         """In a kernel, warm up just after the handler returns (the new drawing is shown
-        first); without an event loop (plain Python) the first step traces instead."""
+        first); without an event loop (plain Python) the first step compiles instead."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        loop.call_soon(self.warm_up)
-
-    def _handler(self, name):
-        def handler(change):
-            self._apply(**{name: change["new"]})
-
-        return handler
-
-    def _on_features(self, change):
-        if self._syncing:
-            return
-        chosen = tuple(name for box, name in zip(self.controls["features"], FEATURES) if box.value)
-        if not chosen:  # at least one input: put the box back
-            change["owner"].value = True
-            return
-        self._apply(features=chosen)
-
-    def _on_network_list(self, change):
-        if self._syncing:
-            return
-        c = self.controls
-        n_layers = c["hidden_layers"].value
-        units = tuple(slider.value for slider in c["hidden_units"][:n_layers])
-        keep = tuple(slider.value for slider in c["keep_prob"][:n_layers])
-        keep_prob = keep[0] if keep and len(set(keep)) == 1 else keep if keep else 1.0
-        if change["owner"] is c["hidden_layers"]:
-            # keep the settings of the layers that stay; new layers start as the last one
-            current = self.pg.settings["hidden_units"]
-            last = current[-1] if current else 4
-            units = (tuple(current) + (last,) * n_layers)[:n_layers]
-            old_keep = fit_keep_prob(self.pg.settings["keep_prob"], len(current))
-            keep = (tuple(old_keep) + (1.0,) * n_layers)[:n_layers]
-            keep_prob = keep[0] if keep and len(set(keep)) == 1 else keep if keep else 1.0
-        self._apply(hidden_units=units, keep_prob=keep_prob)
+        loop.call_soon(self.pg.warm_up)
 
     def _on_play(self, change):
-        self.play.description = "Pause" if change["new"] else "Play"
-        self.play.icon = "pause" if change["new"] else "play"
-        self.play.button_style = "warning" if change["new"] else "success"
         if change["new"] and (self._task is None or self._task.done()):
             try:
                 loop = asyncio.get_running_loop()
@@ -411,9 +369,9 @@ class PlaygroundWidget:
         try:
             path = self.pg.save(self.save_path.value)
         except (ValueError, OSError) as error:
-            self.message.value = f"<span style='color:#D55E00'>{html.escape(str(error))}</span>"
+            self.message.value = _html("error", error=error)
         else:
-            self.message.value = f"saved <code>{html.escape(str(path))}</code>"
+            self.message.value = _html("saved", path=path)
 
     # ------------------------------------------------------------------- drawing
 
@@ -430,20 +388,5 @@ class PlaygroundWidget:
             self._views = Views(pg, text=False)
             self._views_for = key
         self.image.value = self._views.update().jpeg()
-        self.status.value = status_html(pg)
+        self.status.value = _html("status", **status(pg))
         self.frames += 1
-
-
-def status_html(pg):
-    """The epoch count, the numbers and Ng's diagnosis, as a line of HTML."""
-    h, d = pg.history, pg.diagnosis()
-    advice = html.escape("; ".join(d.advice))
-    return (
-        f"<div style='font-size:14px;line-height:1.5'>"
-        f"<b>Epoch {pg.epoch:.1f}</b> (step {pg.steps}) · cost J: train "
-        f"{h['loss'][-1]:.3f}, dev {h['val_loss'][-1]:.3f} · accuracy: train "
-        f"{h['accuracy'][-1]:.1%}, dev {h['val_accuracy'][-1]:.1%}<br>"
-        f"<b>Diagnosis</b> (Ng, Bayes error {d.bayes_error:.0%}): <b>{d.verdict}</b> — "
-        f"avoidable bias {d.avoidable_bias:+.1%}, variance {d.variance:+.1%}. "
-        f"Next: {advice}.</div>"
-    )

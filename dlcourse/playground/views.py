@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import textwrap
 
+import matplotlib
 import numpy as np
 from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -19,7 +20,7 @@ from matplotlib.patches import Patch
 
 from dlcourse.plotting import CLASS_COLORS, CYCLE, PALETTE, ROLE_COLORS, STYLE
 
-__all__ = ["Views"]
+__all__ = ["Views", "status", "status_text"]
 
 #: Class colours: the package's two-class pair, then the palette.
 COLORS = (*CLASS_COLORS, PALETTE["green"], PALETTE["purple"], PALETTE["orange"], PALETTE["sky"])
@@ -52,7 +53,7 @@ class Views:
         self._background = None  # the static parts, drawn once while limits and titles hold
         self._background_key = None
         self.full_draws = 0
-        with _style():
+        with matplotlib.rc_context(STYLE):
             self._build()
         self.dynamic = [
             self.image,
@@ -191,7 +192,7 @@ class Views:
         )
         self.title.set_text(_describe(pg))
         if self.text is not None:
-            self.text.set_text(_status(pg))
+            self.text.set_text(status_text(pg))
         return self
 
     def png(self):
@@ -262,33 +263,41 @@ def _describe(pg):
     return "Playground · " + ", ".join(parts)
 
 
-def _status(pg):
-    h = pg.history
-    d = pg.diagnosis()
+def status(pg):
+    """The status a learner reads, formatted once: the epoch count, the costs and
+    accuracies, and Ng's diagnosis, as strings by name. The figure's text panel
+    (`status_text`) and the widget's line of HTML lay these out."""
+    h, d = pg.history, pg.diagnosis()
+    return {
+        "epoch": f"{pg.epoch:.1f}",
+        "step": f"{pg.steps}",
+        "loss": f"{h['loss'][-1]:.3f}",
+        "val_loss": f"{h['val_loss'][-1]:.3f}",
+        "accuracy": f"{h['accuracy'][-1]:.1%}",
+        "val_accuracy": f"{h['val_accuracy'][-1]:.1%}",
+        "bayes_error": f"{d.bayes_error:.0%}",
+        "verdict": d.verdict,
+        "avoidable_bias": f"{d.avoidable_bias:+.1%}",
+        "variance": f"{d.variance:+.1%}",
+        "next": d.advice[0],
+        "advice": "; ".join(d.advice),
+    }
+
+
+def status_text(pg):
+    """`status(pg)` as the figure's monospaced text panel."""
+    f = status(pg)
     lines = [
-        f"epoch {pg.epoch:.1f}   (step {pg.steps})",
+        f"epoch {f['epoch']}   (step {f['step']})",
         "",
         "            train    dev",
-        f"cost J    {h['loss'][-1]:7.3f}  {h['val_loss'][-1]:7.3f}",
-        f"accuracy  {h['accuracy'][-1]:7.1%}  {h['val_accuracy'][-1]:7.1%}",
+        f"cost J    {f['loss']:>7}  {f['val_loss']:>7}",
+        f"accuracy  {f['accuracy']:>7}  {f['val_accuracy']:>7}",
         "",
-        f"Ng's diagnosis (Bayes error {d.bayes_error:.0%}):",
-        f"  {d.verdict}",
-        f"  avoidable bias {d.avoidable_bias:+.1%}",
-        f"  variance       {d.variance:+.1%}",
-        *textwrap.wrap(f"next: {d.advice[0]}", 42, subsequent_indent="  "),
+        f"Ng's diagnosis (Bayes error {f['bayes_error']}):",
+        f"  {f['verdict']}",
+        f"  avoidable bias {f['avoidable_bias']}",
+        f"  variance       {f['variance']}",
+        *textwrap.wrap(f"next: {f['next']}", 42, subsequent_indent="  "),
     ]
     return "\n".join(lines)
-
-
-class _style:
-    """The package's matplotlib style for the duration of a `with` block."""
-
-    def __enter__(self):
-        import matplotlib
-
-        self._context = matplotlib.rc_context(STYLE)
-        self._context.__enter__()
-
-    def __exit__(self, *exc):
-        return self._context.__exit__(*exc)
