@@ -7,7 +7,7 @@ Works through the chain rule in its two cases (a chain `z = h(g(x))` and two pat
 `sigmoid'(x) = y(1 − y)`, the form the backward pass of lesson 03b uses. This is the
 first half of lesson 3; the second (03b) writes backpropagation for a whole network.
 
-Claim: the chain rule by hand equals the framework's autodiff (both cases and the computation graph, < 1e-12); sigmoid'(x) = y(1 − y) (< 1e-9).
+Claim: the chain rule by hand equals the framework's autodiff (both cases, Ng's graph: < 1e-12); σ'(x) = y(1 − y).
 """
 
 # %% [markdown]

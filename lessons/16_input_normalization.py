@@ -9,7 +9,7 @@ normalized, the contours are round and a handful of steps suffice. The test set 
 normalized with the *training* mean and standard deviation, as
 `keras.layers.Normalization` does.
 
-Claim: gradient descent on normalized inputs reaches the target cost in ≥ 5× fewer steps (each at its best stable learning rate); test data uses training μ, σ.
+Claim: gradient descent on normalized inputs reaches the target cost in ≥ 5× fewer steps; test data uses training μ, σ.
 """
 
 # %% [markdown]

@@ -7,7 +7,7 @@ layer's parameters, `(k·k·c_in + 1)·c_out`, in the course CNN (`dlcourse.cnn`
 a dense layer with the same inputs and outputs. The first half of lesson 19; the second
 (19b) trains that CNN against an MLP on shifted digits.
 
-Claim: conv parameters = (k·k·c_in + 1)·c_out, hundreds of times fewer than the dense equivalent; keras.ops.conv equals the NumPy sum.
+Claim: conv parameters = (k·k·c_in + 1)·c_out, hundreds of times fewer than dense; keras.ops.conv equals the NumPy sum.
 """
 
 # %% [markdown]
