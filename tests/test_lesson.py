@@ -106,7 +106,8 @@ def test_exercise_links_and_readme_rows_name_a_lesson_in_two_parts(tmp_path):
         write_lesson(lessons, name)
     exercise = tmp_path / "exercises" / "01_practice.py"
     exercise.parent.mkdir()
-    exercise.write_text('"""Practice\n\nDo it.\n\nLessons: 03\n"""\nx = 1\n', encoding="utf-8")
+    solution = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"
+    exercise.write_text('"""Practice\n\nDo it.\n\nLessons: 03\n"""\n' + solution, encoding="utf-8")
     text = exercise_notebook_text(exercise, lessons_dir=lessons)
     assert "[lesson 03](../03a_first.ipynb)" in text  # the lesson's first part
     table = readme_table(lessons, tmp_path / "thumbnails", tmp_path)
@@ -134,7 +135,7 @@ def code_lines(source):
 
 def test_code_lines_skip_the_header_markdown_comments_and_blanks():
     source = '"""Title\n\nText.\n\nClaim: c.\n"""\n\n# %% [markdown]\n# prose\n\n# %%\nx = 1  # a\n'
-    assert code_lines(source + 'y = """\n# kept: inside a string\n"""\n') == 4
+    assert code_lines(source + 'y = """\na string\n"""\n') == 4
     assert code_lines(source) == 1
 
 
