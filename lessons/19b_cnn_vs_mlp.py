@@ -217,6 +217,7 @@ lesson.savefig(fig, "training_curves")
 # no worse a learner of *these* images. The question is what happens when the digits
 # move.
 
+# %%
 moves = np.arange(-MAX_SHIFT, MAX_SHIFT + 1)  # pixels, in each direction
 grid = len(moves)
 all_shifted = np.concatenate(
