@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -137,6 +138,15 @@ def test_code_lines_skip_the_header_markdown_comments_and_blanks():
     source = '"""Title\n\nText.\n\nClaim: c.\n"""\n\n# %% [markdown]\n# prose\n\n# %%\nx = 1  # a\n'
     assert code_lines(source + 'y = """\na string\n"""\n') == 4
     assert code_lines(source) == 1
+
+
+def test_markdown_cells_of_every_lesson_hold_only_comment_lines():
+    """Code after a Markdown cell needs its own `# %%`: jupytext would put it in the prose."""
+    for script in runner.find_lessons(ROOT / "lessons"):
+        cells = re.split(r"^# %%", script.read_text(encoding="utf-8"), flags=re.M)
+        for cell in (c for c in cells if c.startswith(" [markdown]")):
+            code = [line for line in cell.splitlines()[1:] if line.strip() and line[0] != "#"]
+            assert not code, f"{script.name}: code in a Markdown cell: {code[:2]}"
 
 
 def test_every_lesson_has_at_most_300_lines_of_code():
