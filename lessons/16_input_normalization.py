@@ -221,7 +221,9 @@ print(f"J(0) = {j0:.4f}, J* = {raw['j_star']:.5f} (normalized: {norm['j_star']:.
 # (`keras.optimizers.SGD`, `batch_size = m`: one step per epoch) for `GRID_STEPS` steps.
 # Each member's history holds `J(θ_t)` before every step. A rate is *stable* when the
 # cost never goes up again (gradient descent on a quadratic only ever goes down, unless
-# it diverges); LeCun's bound predicts the edge: `η < 2/λ_max`.
+# it diverges); LeCun's bound predicts the edge: `η < 2/λ_max`. Each problem's *best*
+# rate is the stable one that reaches the target in the fewest steps or, when none does
+# within the budget, the one that gets closest.
 
 
 # %%
@@ -342,8 +344,8 @@ ax.legend(loc="lower left", fontsize=8)
 lesson.savefig(fig, "cost_vs_step")
 
 # %% [markdown]
-# Normalized inputs reach the target in a step or two (the dot); raw inputs never get
-# there in the budget. On the raw problem the cost drops fast at first — the steep
+# Normalized inputs reach the target in a few steps (the dot; the title gives the count);
+# raw inputs never get there in the budget. On the raw problem the cost drops fast at first — the steep
 # direction is fitted in a step — and then stalls on a long plateau: the flat direction
 # converges at rate `1 − ηλ_min` per step, millions of steps at this `η` (printed above).
 #
@@ -474,7 +476,7 @@ lesson.savefig(fig, "contours")
 # shows the zig-zag: with `η` just under `2/λ_max` every step overshoots the valley
 # floor and lands on the other side, the swing shrinking by `|1 − ηλ_max|` per step,
 # while `w2` grows by a tiny, almost constant amount per step. On normalized features (right, equal axes)
-# the contours are circles and the first step lands next to the optimum; there the
+# the contours are circles and each step covers most of the way left to the optimum; there the
 # slice does not depend on `b`, because centred features decouple `b` from the weights.
 
 # ## What to remember
