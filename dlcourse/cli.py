@@ -41,7 +41,9 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--out", default="out", help="output root (one folder per lesson)")
     cli.add_argument("--quick", action="store_true", help="small budgets (as the tests use)")
     cli.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds to run")
-    cli.add_argument("--only", nargs="+", help="lesson numbers or names to run")
+    cli.add_argument(
+        "--only", nargs="+", help="lesson numbers (03: both 03a and 03b), labels (03b) or names"
+    )
     cli.add_argument(
         "--runner",
         choices=("notebook", "script"),

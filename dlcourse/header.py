@@ -15,7 +15,10 @@ Every lesson script `lessons/NN_name.py` opens with a module docstring of this f
 - the `Claim:` paragraph is the **claim** in one sentence (the claims the lesson
   measures are recorded by the lesson itself when it runs).
 
-The **name** (`"13_dropout"`) and **number** (`13`) come from the file name. This
+The **name** (`"13_dropout"`) and **number** (`13`) come from the file name. A
+syllabus lesson taught in two scripts carries a letter after its number
+(`03a_chain_rule.py`, `03b_backprop_by_hand.py`): both keep the syllabus number 3,
+sort in letter order, and show as `03a`, `03b` (the header's **label**). This
 module is the one reader of that header: the lesson plumbing (`dlcourse.lesson.start`),
 the runner, the notebooks, the site and the README table all use it, so nothing is
 retyped and nothing can drift. It needs only the standard library.
@@ -36,12 +39,14 @@ __all__ = [
     "exercises_for_lessons",
     "find_exercises",
     "find_lessons",
+    "lesson_order",
     "read_exercise_header",
     "read_header",
 ]
 
-#: A lesson script's file name: two digits, an underscore, a name.
-LESSON_FILE = re.compile(r"^(?P<number>\d\d)_(?P<slug>[a-z0-9_]+)\.py$")
+#: A lesson script's file name: two digits (the syllabus number), an optional letter
+#: (one part of a lesson taught in two scripts: `03a`, `03b`), an underscore, a name.
+LESSON_FILE = re.compile(r"^(?P<number>\d\d)(?P<part>[a-z]?)_(?P<slug>[a-z0-9_]+)\.py$")
 _CLAIM = "Claim:"
 #: An exercise script's file name (`exercises/NN_name.py`), like a lesson's.
 EXERCISE_FILE = re.compile(r"^(?P<number>\d\d)_(?P<slug>[a-z0-9_]+)\.py$")
@@ -53,11 +58,12 @@ class LessonHeader:
 
     Attributes:
         name: the file name without `.py`, e.g. `"13_dropout"`.
-        number: the lesson's number in the syllabus, e.g. `13`.
+        number: the lesson's number in the syllabus, e.g. `13` (`3` for `03a_chain_rule`).
         title: the docstring's first line, e.g. `"Dropout"`.
         description: the paragraphs between the title and the claim (Markdown).
         claim: the `Claim:` paragraph, on one line.
         path: the script.
+        part: the letter of a lesson taught in two scripts (`"a"`, `"b"`), else `""`.
     """
 
     name: str
@@ -66,11 +72,17 @@ class LessonHeader:
     description: str
     claim: str
     path: Path
+    part: str = ""
+
+    @property
+    def label(self) -> str:
+        """The number as the course shows it: `"13"`, or `"03a"` for one part of lesson 3."""
+        return f"{self.number:02d}{self.part}"
 
     def notebook_markdown(self) -> str:
         """The first cell of the lesson's notebook: heading, description, claim."""
         return (
-            f"# {self.number:02d} · {self.title}\n\n{self.description}\n\n"
+            f"# {self.label} · {self.title}\n\n{self.description}\n\n"
             f"**Claim:** {self.claim}\n\n"
             f"*Generated from `lessons/{self.name}.py`; run it as a script with "
             f"`python lessons/{self.name}.py [--quick] [--seed N]`.*"
@@ -103,7 +115,7 @@ def read_header(path) -> LessonHeader:
     path = Path(path)
     match = LESSON_FILE.match(path.name)
     if match is None:
-        raise _invalid(path, "a file named NN_name.py", repr(path.name))
+        raise _invalid(path, "a file named NN_name.py (or NNa_name.py)", repr(path.name))
     try:
         source = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -137,16 +149,24 @@ def read_header(path) -> LessonHeader:
         description=description,
         claim=claim,
         path=path,
+        part=match["part"],
     )
 
 
+def lesson_order(path) -> tuple:
+    """Sort key of a lesson script: `(number, part)`, so `03a` < `03b` < `04`."""
+    match = LESSON_FILE.match(Path(path).name)
+    return (int(match["number"]), match["part"]) if match else (10**6, Path(path).name)
+
+
 def find_lessons(lessons_dir="lessons", only=None) -> list:
-    """Return the lesson scripts `NN_name.py` in `lessons_dir`, sorted by number.
+    """Return the lesson scripts `NN_name.py` (and `NNa_name.py`) in `lessons_dir`, in order.
 
     Args:
         lessons_dir: folder holding the lesson scripts.
-        only: optional iterable of lesson numbers or names to keep (`17` or
-            `"17_vanishing_gradients"`).
+        only: optional iterable of lesson numbers, labels or names to keep (`17`,
+            `"17_vanishing_gradients"`; `3` or `"03"` keeps both `03a` and `03b`,
+            `"03a"` only the first).
 
     Raises:
         ValueError: if `lessons_dir` is not a folder, or `only` matches no lesson.
@@ -157,11 +177,17 @@ def find_lessons(lessons_dir="lessons", only=None) -> list:
             f"Invalid value for `lessons_dir`: expected a folder of lesson scripts, "
             f"received lessons_dir={str(lessons_dir)!r} (not a folder)"
         )
-    paths = sorted(p for p in folder.glob("[0-9][0-9]_*.py") if LESSON_FILE.match(p.name))
+    paths = sorted(
+        (p for p in folder.glob("[0-9][0-9]*_*.py") if LESSON_FILE.match(p.name)), key=lesson_order
+    )
     if only:
         wanted = {str(item) for item in only}
         wanted |= {f"{int(item):02d}" for item in only if str(item).isdigit()}
-        paths = [p for p in paths if p.stem in wanted or p.stem[:2] in wanted]
+        paths = [
+            p
+            for p in paths
+            if p.stem in wanted or p.stem[:2] in wanted or p.stem.split("_")[0] in wanted
+        ]
         if not paths:
             raise ValueError(f"Invalid value for `only`: no lesson matches {sorted(wanted)}")
     return paths

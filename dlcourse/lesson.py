@@ -196,7 +196,9 @@ def start(script=None, *, name=None, title=None, argv=None) -> Lesson:
             raise ValueError(
                 f"Invalid value for `title`: expected a lesson title, received title={title!r}"
             )
-        header = LessonHeader(name, int(match["number"]), title.strip(), "", "", None)
+        header = LessonHeader(
+            name, int(match["number"]), title.strip(), "", "", None, part=match["part"]
+        )
     quick, seed, out = _parse_settings(header.name, sys.argv[1:] if argv is None else argv)
     keras.utils.set_random_seed(seed)
     plotting.apply_style()

@@ -32,7 +32,6 @@ import time
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.animation import FuncAnimation, PillowWriter
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import PolynomialFeatures
 
@@ -77,10 +76,6 @@ x = (x - x.mean(axis=0)) / x.std(axis=0)  # (m, 9)
 y = y.astype("float64")  # (m,)
 
 
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 def cost(w, b):
     """Cross-entropy J(w, b) on the whole training set (log(1 + e^z) − y·z, stable)."""
     z = x @ w + b
@@ -118,7 +113,7 @@ def gradient_descent(batch_size, learning_rate, epochs, *, record_every=1, max_u
         for begin in range(0, M, batch_size):
             x_batch = x_shuffled[begin : begin + batch_size]  # (batch, 9)
             y_batch = y_shuffled[begin : begin + batch_size]
-            dz = (sigmoid(x_batch @ w + b) - y_batch) / len(y_batch)  # (batch,)
+            dz = (scratch.sigmoid(x_batch @ w + b) - y_batch) / len(y_batch)  # (batch,)
             optimizer.update([w, b], [x_batch.T @ dz, dz.sum(keepdims=True)])
             updates += 1
             updates_this_epoch += 1
@@ -153,11 +148,8 @@ def passes_to_target(history):
 
 # %%
 def bowl_path(rate, steps=BOWL_STEPS, start_w=-4.0):
-    """w after 0, 1, …, steps gradient steps on J(w) = w²."""
-    path = [start_w]
-    for _ in range(steps):
-        path.append(path[-1] - rate * 2 * path[-1])  # dJ/dw = 2w
-    return np.array(path)
+    """w after 0, 1, …, steps gradient steps on J(w) = w²: each multiplies w by (1 − 2α)."""
+    return start_w * (1 - 2 * rate) ** np.arange(steps + 1)  # w − α·dJ/dw, dJ/dw = 2w
 
 
 bowl_paths = {name: bowl_path(rate) for name, rate in BOWL_RATES.items()}
@@ -204,14 +196,8 @@ show_steps = draw_bowl(axes)
 show_steps(BOWL_STEPS)
 fig.canvas.draw()  # lay the panels out once, for the longest titles ...
 fig.set_layout_engine("none")  # ... and keep that layout for every frame (much faster)
-animation = FuncAnimation(fig, show_steps, frames=range(0, BOWL_STEPS + 1, GIF_EVERY))
-gif_path = lesson.out / "learning_rate_on_a_bowl.gif"
-animation.save(gif_path, writer=PillowWriter(fps=2), dpi=70)
-plt.close(fig)
-if plotting._inside_ipython_kernel():
-    from IPython.display import Image, display
-
-    display(Image(filename=str(gif_path)))
+frames = range(0, BOWL_STEPS + 1, GIF_EVERY)
+plotting.save_animation(fig, show_steps, frames, lesson.out / "learning_rate_on_a_bowl.gif", dpi=70)
 
 # %% [markdown]
 # Left to right: with α = 0.05 each step removes only 10% of `w`, and after eight steps
@@ -455,7 +441,7 @@ def plane_path(batch_size, updates=PATH_UPDATES, learning_rate=1.0):
         if begin + batch_size > M:
             order, begin = rng.permutation(M), 0
         batch = order[begin : begin + batch_size]
-        dz = (sigmoid(x_plane[batch] @ w) - y[batch]) / batch_size
+        dz = (scratch.sigmoid(x_plane[batch] @ w) - y[batch]) / batch_size
         w = w - learning_rate * x_plane[batch].T @ dz
     return np.array(path + [w])
 
@@ -506,7 +492,6 @@ lesson.savefig(fig, "paths_on_contours")
 # from another angle.
 #
 # ## What to remember
-
 #
 # - Updates per epoch = `ceil(m / batch_size)`: 1 for batch GD, `m` for SGD, 1,000 for
 #   `m = 10,000` and `batch_size = 10` — Keras's `optimizer.iterations` counts the same.

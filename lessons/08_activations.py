@@ -1,8 +1,10 @@
-"""Activation functions: sigmoid, tanh, ReLU and maxout
+"""Activation functions: sigmoid, tanh, ReLU, leaky ReLU and maxout
 
 Measures the derivatives of sigmoid, tanh and ReLU with automatic differentiation (sigmoid's
 peaks at exactly 1/4), measures how sparse ReLU activations are in a real network at
-He initialization (about half the units output exactly zero), and trains a maxout
+He initialization (about half the units output exactly zero), draws the leaky ReLU
+(`keras.ops.leaky_relu`, α = 0.01 and 0.2) beside ReLU with its slopes and counts the
+units that pass no gradient back (about half for ReLU, none for a leaky one), and trains a maxout
 unit, which learns its own piecewise-linear activation: ReLU is maxout over (z, 0),
 and two pieces fit |x| exactly.
 
@@ -21,6 +23,8 @@ Claim: max sigmoid' = 0.25; ReLU sparsity at He init in [0.3, 0.7]; a maxout uni
 # - **tanh**: a rescaled sigmoid, centred on 0, derivative at most 1.
 # - **ReLU** `max(0, z)`: cheap to compute, derivative exactly 1 where active (no
 #   shrinking) and 0 elsewhere — so many units output exactly zero: a *sparse* code.
+# - **leaky ReLU** `max(αz, z)` with a small α: ReLU with a slope α instead of 0 for
+#   `z < 0`, so a unit that is off still passes some gradient back (section 2's figure).
 # - **maxout** (Goodfellow et al., 2013): `max(z₁, …, z_k)` over `k` affine pieces whose
 #   weights are learned — the network learns its own piecewise-linear activation, and
 #   ReLU is the special case `max(z, 0)`.

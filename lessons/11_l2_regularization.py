@@ -78,10 +78,10 @@ def build(lambd, seed):
 
 
 # %% [markdown]
-# ## 2. Ng's backward pass with regularization, checked against Keras
+# ## 2. L2 is weight decay
 #
-# Ng's `backward_propagation_with_regularization` is backprop plus `dW[l] += (λ/m) W[l]`;
-# `dlcourse.scratch.backward(..., lambd=)` is that function in NumPy (examples as
+# First the gradient. Ng's `backward_propagation_with_regularization` is backprop plus
+# `dW[l] += (λ/m) W[l]`; `dlcourse.scratch.backward(..., lambd=)` is that function in NumPy (examples as
 # columns, `W[l]` is `(n[l], n[l−1])`, the transpose of a Keras kernel). We feed it the
 # Keras model's initial weights and compare with the framework's automatic
 # differentiation of what `fit` minimizes, the `binary_crossentropy` plus the penalties
@@ -117,7 +117,41 @@ lesson.claim(
 )
 
 # %% [markdown]
-# ## 3. The λ sweep, trained with `dlcourse.Sweep`
+# Then the step. From the same λ = 0.7 network (its initial weights: the identity holds
+# for any weights), `backend.loss_gradients` gives the gradient
+# of the full cost and of the data term alone, `dW_data`. One `keras.optimizers.SGD(α)`
+# step with the full gradient must land exactly on `(1 − αλ/m) W − α dW_data` for every
+# kernel — and the biases, which L2 leaves alone, on `b − α db`. One step's decay is tiny
+# (`1 − 0.1·0.7/211 ≈ 0.99967`), but it acts on every step, hardest on the largest weights.
+
+# %%
+ALPHA = 0.1
+variables = model.trainable_variables
+grad_total, grad_data = backend.loss_gradients(
+    model, x_train, y_train[:, None], "binary_crossentropy"
+)
+before = [keras.ops.convert_to_numpy(v).copy() for v in variables]
+step = [keras.ops.convert_to_tensor(g) for g in grad_total]  # NumPy -> backend tensors
+keras.optimizers.SGD(learning_rate=ALPHA).apply_gradients(zip(step, variables))
+decay = 1 - ALPHA * CHECK_LAMBDA / M_TRAIN
+errors = [
+    np.max(
+        np.abs(
+            keras.ops.convert_to_numpy(v) - ((decay if old.ndim == 2 else 1.0) * old - ALPHA * g)
+        )
+    )
+    for v, old, g in zip(variables, before, grad_data)
+]  # kernels decay, biases do not
+lesson.claim(
+    f"one SGD step with L2 equals W ← (1 − αλ/m) W − α dW_data (α={ALPHA}, "
+    f"λ={CHECK_LAMBDA}, max |difference|)",
+    max(errors),
+    target="< 1e-6",
+    holds=max(errors) < 1e-6,
+)
+
+# %% [markdown]
+# ## 3. The λ sweep
 #
 # 5 values of λ × a few initializations, each trained with full-batch Adam for many
 # epochs. `Sweep(build, grid)` calls `build(**config)` for every configuration (λ × seed:
@@ -125,7 +159,7 @@ lesson.claim(
 # the models together, each exactly as its own `model.fit` would; `sweep.models` are
 # ordinary trained Keras models. (One `fit` per model pays Keras's ≈ 60 ms per epoch:
 # over a minute per model.) With Adam the L2 gradient is rescaled per weight, so it is
-# *not* weight decay — section 4's identity is about gradient descent (AdamW restores it).
+# *not* weight decay — section 2's identity is about gradient descent (AdamW restores it).
 
 # %%
 seeds = [100 * lesson.seed + s for s in range(MODEL_SEEDS)]
@@ -153,45 +187,7 @@ def per_lambda(values):
 train_acc, dev_acc = (per_lambda(results.column(name)) for name in ("accuracy", "val_accuracy"))
 
 # %% [markdown]
-# ## 4. One gradient step with L2 is weight decay — checked with Keras
-#
-# Take the sweep's trained λ = 0.7 network and get from `backend.loss_gradients` the gradient
-# of the full cost and of the data term alone, `dW_data`. One `keras.optimizers.SGD(α)`
-# step with the full gradient must land exactly on `(1 − αλ/m) W − α dW_data` for every
-# kernel — and the biases, which L2 leaves alone, on `b − α db`. One step's decay is tiny
-# (`1 − 0.1·0.7/211 ≈ 0.99967`), but it acts on every step, hardest on the largest weights.
-
-# %%
-ALPHA = 0.1
-model = sweep.models[LAMBDAS.index(CHECK_LAMBDA) * MODEL_SEEDS]  # the first net with λ = 0.7
-variables = model.trainable_variables
-grad_total, grad_data = backend.loss_gradients(
-    model, x_train, y_train[:, None], "binary_crossentropy"
-)
-before = [keras.ops.convert_to_numpy(v).copy() for v in variables]
-step = [keras.ops.convert_to_tensor(g) for g in grad_total]  # NumPy -> backend tensors
-keras.optimizers.SGD(learning_rate=ALPHA).apply_gradients(zip(step, variables))
-decay = 1 - ALPHA * CHECK_LAMBDA / M_TRAIN
-errors = [
-    np.max(
-        np.abs(
-            keras.ops.convert_to_numpy(v) - ((decay if old.ndim == 2 else 1.0) * old - ALPHA * g)
-        )
-    )
-    for v, old, g in zip(variables, before, grad_data)
-]  # kernels decay, biases do not
-for variable, old in zip(variables, before):
-    variable.assign(old)  # undo the step: the model stays as the sweep trained it
-lesson.claim(
-    f"one SGD step with L2 equals W ← (1 − αλ/m) W − α dW_data (α={ALPHA}, "
-    f"λ={CHECK_LAMBDA}, max |difference|)",
-    max(errors),
-    target="< 1e-6",
-    holds=max(errors) < 1e-6,
-)
-
-# %% [markdown]
-# ## 5. The λ sweep: decision boundaries
+# First the decision boundaries, one network per λ (the first initialization).
 
 # %%
 fig, axes = plt.subplots(1, len(LAMBDAS), figsize=(3.1 * len(LAMBDAS), 3.4), sharey=True)
@@ -213,9 +209,8 @@ lesson.savefig(fig, "boundaries")
 # %% [markdown]
 # Without regularization the boundary grows islands and bays around single mislabelled
 # training points: high variance. As λ grows, the boundary relaxes towards the smooth
-# true curve; too large a λ starts to flatten it (bias).
-#
-# ## 6. Train and dev accuracy against λ
+# true curve; too large a λ starts to flatten it (bias). Then train and dev accuracy
+# against λ, averaged over the initializations:
 
 # %%
 mean_train, mean_dev = train_acc.mean(axis=1), dev_acc.mean(axis=1)
@@ -297,7 +292,8 @@ lesson.savefig(fig, "gap")
 # the dev set (dotted: what the true boundary scores on each). Ng's numbers (printed)
 # come from his data: compare the direction, not the values.
 #
-# ## 7. Why it works: small weights keep tanh nearly linear
+# Why does it work? Small weights keep tanh nearly linear: we measure `||W||` and the
+# share of hidden pre-activations in tanh's linear region for every trained network.
 
 
 # %%

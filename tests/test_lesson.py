@@ -1,6 +1,8 @@
 """The lesson plumbing: the header, settings, claims.json, failure handling, runner, CLI."""
 
+import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +77,85 @@ def test_every_lesson_has_a_header_and_calls_start_with_its_file():
         source = script.read_text(encoding="utf-8")
         assert source.count("start(__file__)") == 1, script.name
         assert "\n# # " not in source, f"{script.name}: the notebook heading is generated"
+
+
+def test_a_lesson_in_two_parts_keeps_its_syllabus_number_and_sorts_by_letter(tmp_path):
+    for name in ("04_next", "03b_second", "03a_first", "02_before"):
+        write_lesson(tmp_path, name)
+    header = read_header(tmp_path / "03a_first.py")
+    assert (header.name, header.number, header.part, header.label) == ("03a_first", 3, "a", "03a")
+    assert header.notebook_markdown().startswith("# 03a · A passing lesson\n")
+    assert read_header(tmp_path / "04_next.py").label == "04"
+    found = [p.stem for p in runner.find_lessons(tmp_path)]
+    assert found == ["02_before", "03a_first", "03b_second", "04_next"]
+    # `--only 3` (or 03) runs both parts; a label or a name runs one
+    assert [p.stem for p in runner.find_lessons(tmp_path, only=[3])] == ["03a_first", "03b_second"]
+    assert [p.stem for p in runner.find_lessons(tmp_path, only=["03"])] == found[1:3]
+    assert [p.stem for p in runner.find_lessons(tmp_path, only=["03b"])] == ["03b_second"]
+    assert [p.stem for p in runner.find_lessons(tmp_path, only=["03a_first"])] == ["03a_first"]
+    # a notebook carries only the name: the part comes from it too
+    lesson = plumbing.start(name="03b_second", title="Second", argv=["--out", str(tmp_path)])
+    assert (lesson.header.number, lesson.header.label) == (3, "03b")
+
+
+def test_exercise_links_and_readme_rows_name_a_lesson_in_two_parts(tmp_path):
+    from dlcourse.course.exercises import exercise_notebook_text
+    from dlcourse.course.readme import readme_table
+
+    lessons = tmp_path / "lessons"
+    for name in ("03a_first", "03b_second"):
+        write_lesson(lessons, name)
+    exercise = tmp_path / "exercises" / "01_practice.py"
+    exercise.parent.mkdir()
+    solution = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"
+    exercise.write_text('"""Practice\n\nDo it.\n\nLessons: 03\n"""\n' + solution, encoding="utf-8")
+    text = exercise_notebook_text(exercise, lessons_dir=lessons)
+    assert "[lesson 03](../03a_first.ipynb)" in text  # the lesson's first part
+    table = readme_table(lessons, tmp_path / "thumbnails", tmp_path)
+    assert "| 03a | [A passing lesson](lessons/03a_first.py)" in table
+    assert "| 03b | [A passing lesson](lessons/03b_second.py)" in table
+
+
+#: keras-io's bound for one example, and ours for one lesson (lines of code, see below).
+MAX_CODE_LINES = 300
+
+
+def code_lines(source):
+    """Lines of code of a lesson: not blank, not comments (so not the Markdown cells, which
+    are comments), not the module docstring (the header)."""
+    body = ast.parse(source).body
+    docstring = (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    )
+    lines = source.splitlines()[body[0].end_lineno if docstring else 0 :]
+    return sum(1 for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def test_code_lines_skip_the_header_markdown_comments_and_blanks():
+    source = '"""Title\n\nText.\n\nClaim: c.\n"""\n\n# %% [markdown]\n# prose\n\n# %%\nx = 1  # a\n'
+    assert code_lines(source + 'y = """\na string\n"""\n') == 4
+    assert code_lines(source) == 1
+
+
+def test_markdown_cells_of_every_lesson_hold_only_comment_lines():
+    """Code after a Markdown cell needs its own `# %%`: jupytext would put it in the prose."""
+    for script in runner.find_lessons(ROOT / "lessons"):
+        cells = re.split(r"^# %%", script.read_text(encoding="utf-8"), flags=re.M)
+        for cell in (c for c in cells if c.startswith(" [markdown]")):
+            code = [line for line in cell.splitlines()[1:] if line.strip() and line[0] != "#"]
+            assert not code, f"{script.name}: code in a Markdown cell: {code[:2]}"
+
+
+def test_every_lesson_has_at_most_300_lines_of_code():
+    counts = {
+        p.stem: code_lines(p.read_text(encoding="utf-8"))
+        for p in runner.find_lessons(ROOT / "lessons")
+    }
+    over = {name: count for name, count in counts.items() if count > MAX_CODE_LINES}
+    assert not over, f"lessons over {MAX_CODE_LINES} lines of code (split them): {over}"
 
 
 @pytest.mark.parametrize(

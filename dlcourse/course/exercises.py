@@ -125,7 +125,9 @@ def exercise_notebook_text(
     text = script.read_text(encoding="utf-8")
     source = solved_source(text) if solved else learner_source(text)
     notebook = jupytext.reads(source, fmt="py:percent")
-    lesson_names = {int(p.name[:2]): p.stem for p in find_lessons(lessons_dir)}
+    lesson_names = {}  # number -> the first script of that lesson (03a for lesson 3)
+    for path in find_lessons(lessons_dir):
+        lesson_names.setdefault(int(path.name[:2]), path.stem)
     first = notebook.cells[0] if notebook.cells else None
     if first is not None and first.cell_type == "code" and first.source.lstrip().startswith('"""'):
         notebook.cells[0] = nbformat.v4.new_markdown_cell(

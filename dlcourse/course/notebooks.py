@@ -150,7 +150,7 @@ def sync_notebooks(expected, folder) -> list:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             changed.append(path)
-    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted(folder.glob("[0-9][0-9]*_*.ipynb")):
         if path not in expected:
             path.unlink()
             changed.append(path)
@@ -172,7 +172,7 @@ def compare_notebooks(expected, folder) -> dict:
             problems["stale"].append(path.name)
     problems["orphaned"] = [
         path.name
-        for path in sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))
+        for path in sorted(Path(folder).glob("[0-9][0-9]*_*.ipynb"))
         if path not in expected
     ]
     return problems

@@ -51,7 +51,7 @@ def write_thumbnails(
             image.resize((width, height), Image.LANCZOS).save(target, optimize=True)
         written[script.stem] = target
     stems = {script.stem for script in lessons}
-    for path in thumbnails_dir.glob("[0-9][0-9]_*.png"):
+    for path in thumbnails_dir.glob("[0-9][0-9]*_*.png"):
         if path.stem not in stems:
             path.unlink()
     return written
@@ -88,7 +88,7 @@ def readme_table(lessons_dir="lessons", thumbnails_dir="docs/thumbnails", readme
             image_path = Path(os.path.relpath(thumbnail, readme_dir)).as_posix()
             image = f"![{_table_cell(title)}]({quote(image_path, safe='/')})"
         rows.append(
-            f"| {script.stem[:2]} | [{_table_cell(title)}]({quote(link, safe='/')}) | "
+            f"| {header.label} | [{_table_cell(title)}]({quote(link, safe='/')}) | "
             f"{_table_cell(_one_line(claim)) or '—'} | {image or '—'} |"
         )
     return "\n".join(rows)

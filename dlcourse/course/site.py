@@ -262,7 +262,7 @@ def _gallery_markdown(cards) -> str:
     ]
     for header, run, thumbnail in cards:
         status = run.status if run is not None else "not run"
-        lines += [f":::{{grid-item-card}} {header.number:02d} · {_escape(header.title)}"]
+        lines += [f":::{{grid-item-card}} {header.label} · {_escape(header.title)}"]
         if thumbnail is not None:
             lines.append(f":img-top: {thumbnail}")
         lines += [
