@@ -252,10 +252,10 @@ def test_sweep_dropout_masks_have_each_members_distribution():
     sweep.evaluate(x, np.zeros((2, n), "float32"))
     assert len(sweep.groups) == 1 and sweep.groups[0]["engine"] == "stacked"
     (engine,) = {id(e): e for e in sweep._engines.values()}.values()
-    values = engine._unflatten(engine.weights.value)
-    first = keras.ops.convert_to_numpy(engine.forward(values, x, training=True))  # (3, 2, n)
-    second = keras.ops.convert_to_numpy(engine.forward(values, x, training=True))
-    inference = keras.ops.convert_to_numpy(engine.forward(values, x, training=False))
+    flat = engine.variable.value
+    first = keras.ops.convert_to_numpy(engine.forward(flat, x, training=True))  # (3, 2, n)
+    second = keras.ops.convert_to_numpy(engine.forward(flat, x, training=True))
+    inference = keras.ops.convert_to_numpy(engine.forward(flat, x, training=False))
     np.testing.assert_array_equal(inference, np.full((3, 2, n), 3.0))
     for member, keep in enumerate(keeps):
         out = first[member]
