@@ -121,8 +121,7 @@ class Packing:
             total = part if total is None else total + part
         for m, slot, regularizer in self.other_penalties:
             weight = ops.reshape(flat[m, slot.start : slot.stop], slot.shape)
-            one_hot = np.eye(self.members, dtype="float32")[m]
-            part = one_hot * ops.cast(regularizer(weight), "float32")
+            part = ops.one_hot(m, self.members) * ops.cast(regularizer(weight), "float32")
             total = part if total is None else total + part
         return total
 
