@@ -104,10 +104,9 @@ class Packing:
     def views(self, flat):
         """Per slot, `(members, n_in, n_out)` kernels and `(members, 1, n_out)` biases."""
         return [
-            ops.reshape(
-                flat[:, s.start : s.stop],
-                (self.members, *((1,) if s.attribute == "bias" else ()), *s.shape),
-            )
+            ops.reshape(flat[:, s.start : s.stop], (self.members, *s.shape))
+            if s.attribute == "kernel"
+            else flat[:, None, s.start : s.stop]
             for s in self.slots
         ]
 
@@ -115,7 +114,7 @@ class Packing:
         """Each member's penalty, `(members,)`, or None without regularizers."""
         total = None
         if self.l2 is not None:
-            total = ops.sum(self.l2 * ops.square(flat), axis=1)
+            total = ops.sum(self.l2 * flat * flat, axis=1)
         if self.l1 is not None:
             part = ops.sum(self.l1 * ops.absolute(flat), axis=1)
             total = part if total is None else total + part
@@ -289,7 +288,7 @@ class StackedGroup:
         h, stacked = x, False
         for slot, op in enumerate(self.signature):
             if op[0] == "dense":
-                h = ops.matmul(h, next(weights))  # (batch, n_in) broadcasts over members
+                h = h @ next(weights)  # (batch, n_in) broadcasts over the members
                 stacked = True
                 if op[3]:  # use_bias
                     h = h + next(weights)
@@ -439,26 +438,22 @@ class StackedGroup:
             x_val, y_val = x_t[:1], y_t[:1]
         state = self.state()
         rows = []
-        for start in range(0, epochs, EPOCHS_PER_CALL):
-            n = min(EPOCHS_PER_CALL, epochs - start)
-            if steps == 1:
-                order = np.zeros((EPOCHS_PER_CALL, 1), "int32")  # unused: x as given
-            else:
-                orders = [order_for(start + e) if order_for else np.arange(m) for e in range(n)]
-                orders += [np.arange(m)] * (EPOCHS_PER_CALL - n)
-                pad = steps * batch - m  # the padded last batch repeats the first examples
-                order = np.stack([np.concatenate([o, o[:pad]]) for o in orders]).astype("int32")
-            state, history = run(
-                state,
-                x_t,
-                y_t,
-                x_val,
-                y_val,
-                ops.convert_to_tensor(order),
-                ops.convert_to_tensor(n, "int32"),
-            )
-            rows.append(backend.to_numpy(history)[:n])
-            on_epochs(n * self.size)
+        with backend.op_threads(1):  # small tensors: one thread per op (PyTorch)
+            for start in range(0, epochs, EPOCHS_PER_CALL):
+                n = min(EPOCHS_PER_CALL, epochs - start)
+                if steps == 1:
+                    order = np.zeros((EPOCHS_PER_CALL, 1), "int32")  # unused: x as given
+                else:
+                    orders = [order_for(start + e) if order_for else np.arange(m) for e in range(n)]
+                    orders += [np.arange(m)] * (EPOCHS_PER_CALL - n)
+                    pad = steps * batch - m  # the padded last batch repeats the first examples
+                    order = np.stack([np.concatenate([o, o[:pad]]) for o in orders])
+                order = ops.convert_to_tensor(order.astype("int32"))
+                state, history = run(
+                    state, x_t, y_t, x_val, y_val, order, ops.convert_to_tensor(n, "int32")
+                )
+                rows.append(backend.to_numpy(history)[:n])
+                on_epochs(n * self.size)
         self.set_state(state)
         self.push()
         rows = np.concatenate(rows)  # (epochs, members, K)
