@@ -159,6 +159,13 @@ def stateless_optimizer(optimizer):
 # ------------------------------------------------------------------- the engine
 
 
+def _float32(values):
+    """`values` as float32 (no op when they are already)."""
+    if keras.backend.standardize_dtype(values.dtype) == "float32":
+        return values
+    return ops.cast(values, "float32")
+
+
 def align_labels(y, output_rank, output_last_dim):
     """NumPy twin of Keras's `squeeze_or_expand_to_same_rank` for labels vs predictions."""
     if y.ndim == output_rank + 1 and y.shape[-1] == 1:
@@ -182,6 +189,7 @@ class StackedGroup:
             ops.convert_to_tensor(keeps[:, s]) if np.any(keeps[:, s] < 1) else None
             for s in range(keeps.shape[1])
         ]
+        self.dropout = any(keep is not None for keep in self.keeps)
         self.loss_function, self.reduction = loss
         self.metrics = group.metrics
         self.rates = (
@@ -325,8 +333,13 @@ class StackedGroup:
         """
         y_pred = self.forward(flat, x, training)
         y = ops.broadcast_to(y, (self.size, *ops.shape(y)))
-        count = ops.cast(ops.shape(x)[0], "float32") if weights is None else ops.sum(weights)
-        per_example = ops.cast(self.loss_function(y, y_pred), "float32")
+        if weights is not None:
+            count = ops.sum(weights)
+        elif x.shape[0] is not None:
+            count = float(x.shape[0])
+        else:  # TensorFlow may trace with an unknown batch size
+            count = ops.cast(ops.shape(x)[0], "float32")
+        per_example = _float32(self.loss_function(y, y_pred))
         if len(per_example.shape) == 1:  # a loss that already reduced the batch
             losses = per_example
         else:
@@ -338,7 +351,7 @@ class StackedGroup:
             losses = losses + penalty
         sums = [losses * count]
         for _, function in self.metrics:
-            values = ops.cast(function(y, y_pred), "float32")
+            values = _float32(function(y, y_pred))
             while len(values.shape) > 2:  # one value per example, as keras.metrics.Mean does
                 values = ops.mean(values, axis=-1)
             sums.append(self._batch_sum(values, weights))
@@ -351,6 +364,9 @@ class StackedGroup:
         flat, optimizer_values, seed = state
 
         def total_loss(flat):
+            if not self.dropout:
+                sums, losses = self.scores(flat, x, y, training=True, weights=weights)
+                return ops.sum(losses) * self.loss_scale, (sums, seed)
             with keras.StatelessScope(state_mapping=[(self.seed_generator.state, seed)]) as scope:
                 sums, losses = self.scores(flat, x, y, training=True, weights=weights)
                 new_seed = scope.get_current_value(self.seed_generator.state)
