@@ -4,6 +4,10 @@ The oracle is Keras itself: each stacked member's weights, losses and metrics ar
 compared with `build(**config)` compiled and fitted alone on the same batches.
 """
 
+import os
+import subprocess
+import sys
+
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
@@ -264,6 +268,7 @@ def test_sweep_dropout_masks_have_each_members_distribution():
     sweep.compile(optimizer="sgd", loss="mse")
     x = np.full((2, 1), 3.0, "float32")
     sweep.evaluate(x, np.zeros((2, n), "float32"))
+    x = keras.ops.convert_to_tensor(x)  # the engine takes backend tensors
     assert len(sweep.groups) == 1 and sweep.groups[0]["engine"] == "stacked"
     (engine,) = {id(e): e for e in sweep._engines.values()}.values()
     flat = engine.variable.value
@@ -702,3 +707,43 @@ def test_sweep_copies_every_optimizer_slot_or_names_the_one_it_cannot(data):
     member._variables.append(extra)
     with pytest.raises(ValueError, match="_mystery"):
         engine.push()
+
+
+SPREAD_SCRIPT = """
+import jax, keras, numpy as np, dlcourse
+assert keras.backend.backend() == "jax" and len(jax.devices()) == 2, jax.devices()
+rng = np.random.default_rng(0)
+x = rng.normal(size=(48, 2)).astype("float32")
+y = (x[:, 0] * x[:, 1] > 0).astype("float32")
+def build(lambd, seed):
+    return dlcourse.deep_net((2,), (6, 5), 1, activation="tanh",
+                             regularizer=dlcourse.L2(lambd, m=48), seed=seed)
+sweep = dlcourse.Sweep(build, {"lambd": [0.0, 2.0], "seed": [3, 4]}, seed=0)
+sweep.compile(optimizer=keras.optimizers.Adam(0.03), loss="binary_crossentropy")
+sweep.fit(x, y, batch_size=16, epochs=5, shuffle=False, verbose=0)
+(engine,) = set(sweep._engines.values())
+print("devices", len(engine.state()[0].sharding.device_set))
+for i, config in enumerate(sweep.configs):
+    alone = build(**config)  # one device: the model's own fit
+    alone.compile(optimizer=keras.optimizers.Adam(0.03), loss="binary_crossentropy")
+    alone.fit(x, y, batch_size=16, epochs=5, shuffle=False, verbose=0)
+    for a, b in zip(sweep.models[i].get_weights(), alone.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+print("same weights")
+"""
+
+
+def test_sweep_spreads_members_over_devices_on_jax():
+    """On JAX with two (virtual CPU) devices the members are split over both: same weights."""
+    pytest.importorskip("jax")
+    env = dict(
+        os.environ,
+        KERAS_BACKEND="jax",
+        XLA_FLAGS="--xla_force_host_platform_device_count=2",
+        JAX_PLATFORMS="cpu",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", SPREAD_SCRIPT], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "devices 2" in done.stdout and "same weights" in done.stdout

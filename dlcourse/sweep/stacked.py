@@ -274,10 +274,20 @@ class StackedGroup:
                 target.assign(value)
 
     def state(self):
-        """`(weights, optimizer values, seed)`: copies, as the loop consumes them."""
+        """`(weights, optimizer values, seed)`: copies, as the loop consumes them.
+
+        Values with one row per member are spread over the devices (JAX with
+        several devices): each device trains its share of the members.
+        """
+        members = tuple(self.variable.shape)
+
+        def spread(value):
+            value = ops.copy(value)
+            return backend.spread_over_devices(value) if tuple(value.shape) == members else value
+
         return (
-            ops.copy(self.variable.value),
-            [ops.copy(v.value) for v in self.optimizer.variables],
+            spread(self.variable.value),
+            [spread(v.value) for v in self.optimizer.variables],
             ops.copy(self.seed_generator.state.value),
         )
 
