@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
+import typing
 
 import keras
 
@@ -53,14 +54,22 @@ METRIC_FUNCTIONS = {
 }
 
 
+class Op(typing.NamedTuple):
+    """One step of a stacked forward pass (dropout is not one: see `Architecture.keeps`)."""
+
+    kind: str  # "input", "dense", "flatten" or "activation"
+    shape: tuple = ()  # the input's shape, or a Dense layer's (n_in, units)
+    use_bias: bool = False
+    activation: object = None
+
+
 @dataclasses.dataclass(frozen=True)
 class Architecture:
     """A model the stacked engine can run.
 
     Attributes:
-        signature: What members of one group share: `("input", shape)`, then one
-            entry per layer: `("dense", n_in, units, use_bias, activation)`,
-            `("flatten",)` or `("activation", function)`. Dropout is not in it.
+        signature: What members of one group share: one `Op` for the input, then
+            one per `Dense`, `Flatten` or `Activation` layer.
         keeps: The member's keep probability after each signature entry (1.0
             where it has no dropout), so members differing in dropout share a group.
         dense_layers: The member's `Dense` layers, in order.
@@ -146,7 +155,7 @@ def architecture(model):
     chain = layer_chain(model)
     if chain is None:
         return "not a single-input chain of layers"
-    signature = [("input", tuple(model.inputs[0].shape[1:]))]
+    signature = [Op("input", tuple(model.inputs[0].shape[1:]))]
     keeps = [1.0]
     dense_layers = []
     for layer in chain:
@@ -169,14 +178,14 @@ def architecture(model):
             ):
                 return f"Dense {layer.name!r} uses options the stacked engine lacks"
             n_in = layer.kernel.shape[0]
-            signature.append(("dense", n_in, layer.units, layer.use_bias, layer.activation))
+            signature.append(Op("dense", (n_in, layer.units), layer.use_bias, layer.activation))
             dense_layers.append(layer)
             keeps.append(1.0)
         elif type(layer) is keras.layers.Flatten:
-            signature.append(("flatten",))
+            signature.append(Op("flatten"))
             keeps.append(1.0)
         elif type(layer) is keras.layers.Activation:
-            signature.append(("activation", layer.activation))
+            signature.append(Op("activation", activation=layer.activation))
             keeps.append(1.0)
         else:
             return f"layer {layer.name!r} ({type(layer).__name__}) is not stacked"

@@ -305,18 +305,18 @@ class StackedGroup:
         weights = iter(self.packing.views(flat))
         h, stacked = x, False
         for slot, op in enumerate(self.signature):
-            if op[0] == "dense":
+            if op.kind == "dense":
                 h = h @ next(weights)  # (batch, n_in) broadcasts over the members
                 stacked = True
-                if op[3]:  # use_bias
+                if op.use_bias:
                     h = h + next(weights)
-                if op[4] is not None:
-                    h = op[4](h)
-            elif op[0] == "flatten":
+                if op.activation is not None:
+                    h = op.activation(h)
+            elif op.kind == "flatten":
                 leading = (self.size, ops.shape(h)[1]) if stacked else (ops.shape(h)[0],)
                 h = ops.reshape(h, (*leading, -1))
-            elif op[0] == "activation":
-                h = op[1](h)
+            elif op.kind == "activation":
+                h = op.activation(h)
             keep = self.keeps[slot]
             if training and keep is not None:
                 if not stacked:
