@@ -80,7 +80,8 @@ check-wheel: $(STAMP) | $(UV)
 BACKENDS_STAMP := $(VENV)/.installed-backends
 BACKEND_TESTS := tests/test_backend.py tests/test_backend_runs.py tests/test_layers.py tests/test_regularizers.py \
 	tests/test_initializers.py tests/test_models.py tests/test_callbacks.py \
-	tests/test_diagnostics.py tests/test_gradcheck.py tests/test_scratch_optimizers.py
+	tests/test_diagnostics.py tests/test_gradcheck.py tests/test_scratch_optimizers.py \
+	tests/test_sweep.py
 $(BACKENDS_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e ".[jax,torch]"
 	touch $(BACKENDS_STAMP)

@@ -741,6 +741,65 @@ def way_numpy(w, data, seed=0):
                 p_ -= lr * m_ / (np.sqrt(v) + 1e-7)
 
 
+SWEEP_BACKENDS = ("tensorflow", "jax", "torch")
+SWEEP_BACKEND_GOALS = {"tensorflow": 1.5, "jax": 1.0, "torch": 3.0}  # lesson 11's workload, s
+
+
+def sweep_backend_worker(reps):
+    """In a process of one backend: the first two workloads, `reps` times; JSON on stdout.
+
+    Each time is what a learner pays (build, compile, fit); `parts` splits one more run
+    into building, tracing (first fit minus a second, traced one) and the steps.
+    """
+    results = {}
+    for name in list(SWEEP_WORKLOADS)[:2]:  # lesson 11 (L2) and lesson 13 (dropout)
+        w = SWEEP_WORKLOADS[name]
+        data = sweep_data(w["data"])
+        times = []
+        for _ in range(reps):
+            keras.backend.clear_session()
+            began = time.perf_counter()
+            way_sweep(w, data)
+            times.append(time.perf_counter() - began)
+        parts = {}
+        keras.backend.clear_session()
+        sweep = way_sweep(w, data, parts)
+        results[name] = dict(
+            times=times, parts=parts, engines=sorted({g["engine"] for g in sweep.groups})
+        )
+    print("SWEEP-RESULTS " + json.dumps(results), flush=True)
+
+
+def bench_sweep_backends(reps, backends=SWEEP_BACKENDS):
+    """Each backend in its own process (`KERAS_BACKEND`), round-robin, `reps` rounds."""
+    code = (
+        "import sys; sys.path.insert(0, 'benchmarks'); import bench; bench.sweep_backend_worker(1)"
+    )
+    runs = {backend: [] for backend in backends}
+    for _ in range(reps):
+        for backend in backends:
+            env = dict(os.environ, KERAS_BACKEND=backend)
+            done = subprocess.run(
+                [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+            )
+            lines = [line for line in done.stdout.splitlines() if line.startswith("SWEEP-RESULTS ")]
+            if done.returncode != 0 or not lines:
+                print(f"[bench] sweep on {backend} failed: {done.stderr[-2000:]}", flush=True)
+                continue
+            runs[backend].append(json.loads(lines[-1].split(" ", 1)[1]))
+            print(f"[bench] sweep on {backend}: {runs[backend][-1]}", flush=True)
+    results = {}
+    for backend, backend_runs in runs.items():
+        for run in backend_runs:
+            for name, r in run.items():
+                entry = results.setdefault(name, {}).setdefault(
+                    backend, dict(times=[], parts=[], engines=r["engines"])
+                )
+                entry["times"] += r["times"]
+                entry["parts"].append(r["parts"])
+    return results
+
+
 def bench_sweep(reps, ways=("sweep", "fit loop", "keras tuner", "torch", "numpy")):
     """Each workload five ways, interleaved, `reps` times; plus where the Sweep's time goes."""
     results = []
@@ -807,7 +866,10 @@ def bench_sweep(reps, ways=("sweep", "fit loop", "keras tuner", "torch", "numpy"
                 + ", ".join(f"{k} {np.median(v):.1f} s" for k, v in times.items()),
                 flush=True,
             )
-    return dict(results=results, torch=torch_version, tuner=tuner_version, reps=reps)
+    backends = bench_sweep_backends(reps)
+    return dict(
+        results=results, torch=torch_version, tuner=tuner_version, reps=reps, backends=backends
+    )
 
 
 def sweep_report(s):
@@ -868,6 +930,43 @@ def sweep_report(s):
             f"| {r['name'].split(':')[0]} | {p['build']:.1f} s | {p['trace']:.1f} s | {p['steps']:.1f} s "
             f"| {total:.1f} s | {goal} |"
         )
+    lines.append("")
+    if s.get("backends"):
+        lines += sweep_backends_report(s["backends"])
+    return lines
+
+
+def sweep_backends_report(backends):
+    """The Sweep on TensorFlow, JAX and PyTorch side by side (one process per backend)."""
+    names = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+    lines = [
+        "### The Sweep on each Keras backend",
+        "",
+        "Each backend in its own process (`KERAS_BACKEND`), the backends taken in turn; a "
+        "time is one fresh `Sweep`: build, compile (tracing included) and `fit`. Median "
+        "(fastest) over the runs; ratios are medians of the per-round ratios to TensorFlow. "
+        "Lesson 11's goals: ≤ 1.5 s TensorFlow, ≤ 1 s JAX, ≤ 3 s PyTorch.",
+        "",
+        "| workload | backend | engine | time | vs TensorFlow | build | tracing | steps | goal |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, per_backend in backends.items():
+        reference = per_backend.get("tensorflow")
+        for backend, r in per_backend.items():
+            t = np.asarray(r["times"])
+            if reference is not None and len(reference["times"]) == len(t):
+                versus = f"{np.median(t / np.asarray(reference['times'])):.2f}×"
+            else:
+                versus = "n/a"
+            parts = {k: np.median([p[k] for p in r["parts"]]) for k in ("build", "trace", "steps")}
+            goal = "–"
+            if name.startswith("lesson 11"):
+                goal = mark(np.median(t) <= SWEEP_BACKEND_GOALS[backend])
+            lines.append(
+                f"| {name.split(':')[0]} | {names[backend]} | {', '.join(r['engines'])} "
+                f"| {np.median(t):.2f} s ({np.min(t):.2f}) | {versus} | {parts['build']:.2f} s "
+                f"| {parts['trace']:.2f} s | {parts['steps']:.2f} s | {goal} |"
+            )
     lines.append("")
     return lines
 

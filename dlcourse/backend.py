@@ -14,7 +14,8 @@ or PyTorch, TensorFlow is never imported.
   reads Keras variables (a model's weights);
 - `loss_gradients(model, x, y, loss)`: the gradient of the cost `fit` minimizes and
   of its data term alone, as NumPy arrays (Ng's regularization lessons);
-- `compile_function(function)`, `to_numpy(value)`, `steps_per_execution(steps)`.
+- `compile_function(function)`, `to_numpy(value)`, `steps_per_execution(steps)`,
+  `op_threads(count)`, `spread_over_devices(value)`.
 
 On JAX, importing this module (which `import dlcourse` does) turns on JAX's 64-bit
 mode (`jax_enable_x64`): without it JAX silently computes float64 in float32, and the
@@ -22,6 +23,8 @@ course checks gradients in float64, as Ng does. Keras's float32 models are unaff
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import keras
 import numpy as np
@@ -33,6 +36,8 @@ __all__ = [
     "compile_function",
     "loss_gradients",
     "name",
+    "op_threads",
+    "spread_over_devices",
     "steps_per_execution",
     "to_numpy",
     "value_and_grad",
@@ -292,3 +297,66 @@ def steps_per_execution(steps=32):
     """
     steps = check_int(steps, "steps", low=1)
     return 1 if name() == "torch" else steps
+
+
+@contextlib.contextmanager
+def op_threads(count=1):
+    """Inside the block, PyTorch runs each op on `count` CPU threads (restored after).
+
+    A loop of many small eager ops (a sweep's steps on tensors of some 10⁴ entries)
+    spends more time waking PyTorch's intra-op threads than the threads save, and
+    far more on a busy machine: on 2 loaded cores, lesson 11's sweep ran 13× faster
+    on one thread. TensorFlow and JAX compile such loops and are left alone.
+
+    Args:
+        count: Threads per op (a positive int).
+
+    Example:
+
+    >>> with op_threads(1):
+    ...     float(keras.ops.sum(keras.ops.ones((3,))))
+    3.0
+    """
+    count = check_int(count, "count", low=1)
+    if name() != "torch":
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(min(count, before))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def spread_over_devices(value, axis_name="members"):
+    """`value` split along its first axis over the available devices (JAX), else as is.
+
+    Keras's distribution API does the placing: a one-axis `DeviceMesh` over every
+    device and a `TensorLayout` that splits the first axis over it, the other axes
+    whole. Compiled functions then run each device's share where it lives (JAX
+    follows the inputs' placement). On one device, on TensorFlow or PyTorch, or when
+    the first axis does not split evenly, `value` is returned unchanged.
+
+    Args:
+        value: A tensor whose first axis is independent items (a sweep's members).
+        axis_name: The mesh axis's name.
+
+    Returns:
+        The tensor, placed over the devices where it can be.
+
+    Example:
+
+    >>> tuple(spread_over_devices(keras.ops.ones((4, 3))).shape)
+    (4, 3)
+    """
+    if name() != "jax":
+        return value
+    devices = keras.distribution.list_devices()
+    if len(devices) < 2 or value.shape[0] % len(devices):
+        return value
+    mesh = keras.distribution.DeviceMesh((len(devices),), [axis_name], devices)
+    layout = keras.distribution.TensorLayout((axis_name,) + (None,) * (len(value.shape) - 1), mesh)
+    return keras.distribution.distribute_tensor(value, layout)

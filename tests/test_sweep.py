@@ -4,6 +4,10 @@ The oracle is Keras itself: each stacked member's weights, losses and metrics ar
 compared with `build(**config)` compiled and fitted alone on the same batches.
 """
 
+import os
+import subprocess
+import sys
+
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
@@ -196,7 +200,9 @@ def test_sweep_member_loss_includes_its_own_penalty(data):
     for lambd, model, result, history in zip(lambdas, sweep.models, before, histories):
         kernels = [w for w in model.trainable_weights if "kernel" in w.path]
         penalty = lambd / (2 * M) * sum(float(np.sum(np.square(k.numpy()))) for k in kernels)
-        data_loss = keras.losses.binary_crossentropy(y[:, None], model.predict(x, verbose=0))
+        data_loss = keras.ops.convert_to_numpy(
+            keras.losses.binary_crossentropy(y[:, None], model.predict(x, verbose=0))
+        )
         expected = float(np.mean(data_loss)) + penalty
         assert result["loss"] == pytest.approx(expected, rel=1e-5)
         assert history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
@@ -205,11 +211,23 @@ def test_sweep_member_loss_includes_its_own_penalty(data):
 
 
 def test_sweep_any_regularizer_is_called_on_the_member_slice(data):
-    """A regularizer the sweep cannot vectorize (orthogonality) is evaluated per member."""
+    """A regularizer the sweep cannot vectorize is evaluated per member.
+
+    A smooth one (a quartic penalty): Keras's OrthogonalRegularizer takes |·| of
+    products near 0, whose kink turns float32 round-off (a batched matmul on PyTorch,
+    4e-9 after one step) into 1e-4 after 30 Adam steps.
+    """
     x, y, _, _ = data
 
+    class Quartic(keras.regularizers.Regularizer):
+        def __init__(self, factor):
+            self.factor = factor
+
+        def __call__(self, weight):
+            return self.factor * keras.ops.sum(keras.ops.square(keras.ops.square(weight)))
+
     def build(factor, seed):
-        regularizer = keras.regularizers.OrthogonalRegularizer(factor) if factor else None
+        regularizer = Quartic(factor) if factor else None
         return dlcourse.deep_net(
             (2,), (6,), 1, activation="tanh", regularizer=regularizer, seed=seed
         )
@@ -250,12 +268,13 @@ def test_sweep_dropout_masks_have_each_members_distribution():
     sweep.compile(optimizer="sgd", loss="mse")
     x = np.full((2, 1), 3.0, "float32")
     sweep.evaluate(x, np.zeros((2, n), "float32"))
+    x = keras.ops.convert_to_tensor(x)  # the engine takes backend tensors
     assert len(sweep.groups) == 1 and sweep.groups[0]["engine"] == "stacked"
     (engine,) = {id(e): e for e in sweep._engines.values()}.values()
-    values = engine._unflatten(engine.weights.value)
-    first = keras.ops.convert_to_numpy(engine.forward(values, x, training=True))  # (3, 2, n)
-    second = keras.ops.convert_to_numpy(engine.forward(values, x, training=True))
-    inference = keras.ops.convert_to_numpy(engine.forward(values, x, training=False))
+    flat = engine.variable.value
+    first = keras.ops.convert_to_numpy(engine.forward(flat, x, training=True))  # (3, 2, n)
+    second = keras.ops.convert_to_numpy(engine.forward(flat, x, training=True))
+    inference = keras.ops.convert_to_numpy(engine.forward(flat, x, training=False))
     np.testing.assert_array_equal(inference, np.full((3, 2, n), 3.0))
     for member, keep in enumerate(keeps):
         out = first[member]
@@ -620,3 +639,111 @@ def test_sweep_rejects_labels_outside_the_classes():
     sweep.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match="labels|integers"):
         sweep.fit(np.zeros((5, 4)), np.array([0, 1, 2, 3, 1]), epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("where", ["x", "y", "validation x"])
+def test_sweep_rejects_non_finite_data_before_training(data, where, bad):
+    x, y, x_dev, y_dev = (a.copy() for a in data)
+    target = {"x": x, "y": y, "validation x": x_dev}[where]
+    target.flat[3] = bad
+    sweep = Sweep(tanh_net, {"seed": [0]}, seed=0)
+    sweep.compile(optimizer="sgd", loss="binary_crossentropy")
+    initial = sweep.models[0].get_weights()
+    with pytest.raises(ValueError, match=f"Invalid {where}: expected finite numbers"):
+        sweep.fit(x, y, validation_data=(x_dev, y_dev), epochs=1, verbose=0)
+    for before, after in zip(initial, sweep.models[0].get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+
+# ------------------------------------------------------------------------ the engine
+
+
+def test_sweep_plan_says_why_and_how_in_words(data):
+    x, y, _, _ = data
+    sweep = Sweep(tanh_net, {"learning_rate": [0.01, 0.1], "seed": [0]}, seed=0)
+    sweep.compile(optimizer=keras.optimizers.Adam(), loss="binary_crossentropy")
+    sweep.fit(x, y, batch_size=M, epochs=1, verbose=0)
+    (group,) = sweep.groups
+    assert group["engine"] == "stacked" and "one architecture" in group["reason"]
+    assert "each member's step × its own rate" in group["rate_rule"]
+
+
+def test_sweep_new_epochs_or_verbose_do_not_recompile(data, capsys):
+    """The compiled loop's key is the data's shape: `epochs` and `verbose` are not in it."""
+    x, y, x_dev, y_dev = data
+    sweep = Sweep(tanh_net, {"seed": [0, 1]}, seed=0)
+    sweep.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    sweep.fit(x, y, batch_size=16, epochs=3, validation_data=(x_dev, y_dev), verbose=0)
+    (engine,) = set(sweep._engines.values())
+    compiled, traces = dict(engine._compiled), engine.traces
+    for epochs, verbose in ((7, 1), (250, 0), (2, "auto")):
+        sweep.fit(
+            x, y, batch_size=16, epochs=epochs, validation_data=(x_dev, y_dev), verbose=verbose
+        )
+        assert len(sweep.histories[0].history["loss"]) == epochs
+    assert engine._compiled == compiled  # the same compiled functions
+    if keras.backend.backend() != "torch":  # PyTorch runs the loop eagerly: nothing traced
+        assert engine.traces == traces
+    assert "member-epoch" in capsys.readouterr().out
+
+
+def test_sweep_copies_every_optimizer_slot_or_names_the_one_it_cannot(data):
+    x, y, _, _ = data
+    sweep = Sweep(tanh_net, {"seed": [0, 1]}, seed=0)
+    sweep.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")
+    sweep.fit(x, y, batch_size=M, epochs=3, verbose=0)
+    (engine,) = set(sweep._engines.values())
+    alone, _ = standalone(
+        {"seed": 1}, tanh_net, keras.optimizers.Adam(0.05), x, y, batch_size=M, epochs=3
+    )
+    own = sweep.models[1].optimizer.variables
+    assert len(own) == len(alone.optimizer.variables) > 2  # step count, lr, 2 moments per weight
+    for mine, theirs in zip(own, alone.optimizer.variables):
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-4, atol=1e-6)
+    # a member optimizer slot the group's optimizer does not have: an error naming it
+    member = sweep.models[0].optimizer
+    extra = member.add_variable_from_reference(sweep.models[0].trainable_variables[0], "mystery")
+    member._variables.append(extra)
+    with pytest.raises(ValueError, match="_mystery"):
+        engine.push()
+
+
+SPREAD_SCRIPT = """
+import jax, keras, numpy as np, dlcourse
+assert keras.backend.backend() == "jax" and len(jax.devices()) == 2, jax.devices()
+rng = np.random.default_rng(0)
+x = rng.normal(size=(48, 2)).astype("float32")
+y = (x[:, 0] * x[:, 1] > 0).astype("float32")
+def build(lambd, seed):
+    return dlcourse.deep_net((2,), (6, 5), 1, activation="tanh",
+                             regularizer=dlcourse.L2(lambd, m=48), seed=seed)
+sweep = dlcourse.Sweep(build, {"lambd": [0.0, 2.0], "seed": [3, 4]}, seed=0)
+sweep.compile(optimizer=keras.optimizers.Adam(0.03), loss="binary_crossentropy")
+sweep.fit(x, y, batch_size=16, epochs=5, shuffle=False, verbose=0)
+(engine,) = set(sweep._engines.values())
+print("devices", len(engine.state()[0].sharding.device_set))
+for i, config in enumerate(sweep.configs):
+    alone = build(**config)  # one device: the model's own fit
+    alone.compile(optimizer=keras.optimizers.Adam(0.03), loss="binary_crossentropy")
+    alone.fit(x, y, batch_size=16, epochs=5, shuffle=False, verbose=0)
+    for a, b in zip(sweep.models[i].get_weights(), alone.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+print("same weights")
+"""
+
+
+def test_sweep_spreads_members_over_devices_on_jax():
+    """On JAX with two (virtual CPU) devices the members are split over both: same weights."""
+    pytest.importorskip("jax")
+    env = dict(
+        os.environ,
+        KERAS_BACKEND="jax",
+        XLA_FLAGS="--xla_force_host_platform_device_count=2",
+        JAX_PLATFORMS="cpu",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", SPREAD_SCRIPT], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "devices 2" in done.stdout and "same weights" in done.stdout
