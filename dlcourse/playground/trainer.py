@@ -39,25 +39,16 @@ def _running():
     without the false retracing warning; PyTorch on one thread. Its tensors are tiny, and
     a second thread costs more than it brings (10-40x slower evaluations on a busy 2-core
     machine, see BENCHMARKS.md section 8); the learner's own thread setting comes back."""
-    name = backend.name()
-    if name == "tensorflow":
+    if backend.name() == "tensorflow":
         logger, found = logging.getLogger("tensorflow"), _NewNetworkIsNotRetracing()
         logger.addFilter(found)
         try:
             yield
         finally:
             logger.removeFilter(found)
-    elif name == "torch":
-        import torch
-
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(threads)
     else:
-        yield
+        with backend.op_threads(1):
+            yield
 
 
 class Trainer:
