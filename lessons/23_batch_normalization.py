@@ -262,41 +262,42 @@ trained = model.get_layer(f"batch_norm_{DEPTH}")
 gamma, beta = (
     keras.ops.convert_to_numpy(w).astype("float64")[:, None] for w in (trained.gamma, trained.beta)
 )
-layer = keras.layers.BatchNormalization(momentum=MOMENTUM, dtype="float64")
-layer.build((None, WIDTH))
-layer.set_weights([gamma[:, 0], beta[:, 0], np.zeros(WIDTH), np.ones(WIDTH)])
+with backend.float64():  # JAX computes float64 only in its 64-bit mode: on for this block
+    layer = keras.layers.BatchNormalization(momentum=MOMENTUM, dtype="float64")
+    layer.build((None, WIDTH))
+    layer.set_weights([gamma[:, 0], beta[:, 0], np.zeros(WIDTH), np.ones(WIDTH)])
 
-running_mean, running_var = np.zeros((WIDTH, 1)), np.ones((WIDTH, 1))
-train_gap, errors, rng = 0.0, [], lesson.rng
-for t in range(1, EWA_BATCHES + 1):
-    batch = z_all[:, rng.choice(z_all.shape[1], BATCH_SIZE, replace=False)]  # (n, 64)
-    z_tilde, mu, var = scratch.batchnorm_forward(batch, gamma, beta, epsilon=layer.epsilon)
-    running_mean = scratch.ewa_update(running_mean, mu, MOMENTUM)
-    running_var = scratch.ewa_update(running_var, var, MOMENTUM)
-    errors.append(
-        [
-            np.max(np.abs(running_mean - mu_population) / np.sqrt(var_population)),
-            np.max(np.abs(running_var / var_population - 1)),
-        ]
-    )
-    if t <= KERAS_BATCHES:
-        keras_out = keras.ops.convert_to_numpy(layer(batch.T, training=True)).T
-        train_gap = max(train_gap, float(np.max(np.abs(z_tilde - keras_out))))
-    if t == KERAS_BATCHES:  # compare the running statistics and inference at this point
-        moving = [
-            keras.ops.convert_to_numpy(v)[:, None]
-            for v in (layer.moving_mean, layer.moving_variance)
-        ]
-        stats_gap = max(
-            float(np.max(np.abs(running_mean - moving[0]))),
-            float(np.max(np.abs(running_var - moving[1]))),
+    running_mean, running_var = np.zeros((WIDTH, 1)), np.ones((WIDTH, 1))
+    train_gap, errors, rng = 0.0, [], lesson.rng
+    for t in range(1, EWA_BATCHES + 1):
+        batch = z_all[:, rng.choice(z_all.shape[1], BATCH_SIZE, replace=False)]  # (n, 64)
+        z_tilde, mu, var = scratch.batchnorm_forward(batch, gamma, beta, epsilon=layer.epsilon)
+        running_mean = scratch.ewa_update(running_mean, mu, MOMENTUM)
+        running_var = scratch.ewa_update(running_var, var, MOMENTUM)
+        errors.append(
+            [
+                np.max(np.abs(running_mean - mu_population) / np.sqrt(var_population)),
+                np.max(np.abs(running_var / var_population - 1)),
+            ]
         )
-        test = z_all[:, :10]
-        ours = scratch.batchnorm_inference(
-            test, gamma, beta, running_mean, running_var, epsilon=layer.epsilon
-        )
-        theirs = keras.ops.convert_to_numpy(layer(test.T, training=False)).T
-        inference_gap = float(np.max(np.abs(ours - theirs)))
+        if t <= KERAS_BATCHES:
+            keras_out = keras.ops.convert_to_numpy(layer(batch.T, training=True)).T
+            train_gap = max(train_gap, float(np.max(np.abs(z_tilde - keras_out))))
+        if t == KERAS_BATCHES:  # compare the running statistics and inference at this point
+            moving = [
+                keras.ops.convert_to_numpy(v)[:, None]
+                for v in (layer.moving_mean, layer.moving_variance)
+            ]
+            stats_gap = max(
+                float(np.max(np.abs(running_mean - moving[0]))),
+                float(np.max(np.abs(running_var - moving[1]))),
+            )
+            test = z_all[:, :10]
+            ours = scratch.batchnorm_inference(
+                test, gamma, beta, running_mean, running_var, epsilon=layer.epsilon
+            )
+            theirs = keras.ops.convert_to_numpy(layer(test.T, training=False)).T
+            inference_gap = float(np.max(np.abs(ours - theirs)))
 lesson.claim(
     f"scratch vs Keras BatchNormalization over {KERAS_BATCHES} mini-batches: training outputs, "
     "running mean/variance, inference outputs (max abs difference)",

@@ -53,8 +53,9 @@ z = rng.normal(0.0, 3.0, size=(CLASSES, CHECK_M))  # logits (C, m)
 y = np.eye(CLASSES)[:, rng.integers(0, CLASSES, CHECK_M)]  # one-hot labels (C, m)
 y_hat = scratch.softmax(z)  # (C, m)
 
-keras_y_hat = keras.ops.convert_to_numpy(keras.ops.softmax(keras.ops.convert_to_tensor(z.T)))
-keras_loss = keras.losses.CategoricalCrossentropy(dtype="float64")(y.T, y_hat.T)
+with backend.float64():  # JAX computes float64 only in its 64-bit mode: on for this block
+    keras_y_hat = keras.ops.convert_to_numpy(keras.ops.softmax(keras.ops.convert_to_tensor(z.T)))
+    keras_loss = keras.losses.CategoricalCrossentropy(dtype="float64")(y.T, y_hat.T)
 softmax_error = np.max(np.abs(y_hat - keras_y_hat.T))
 loss_error = abs(scratch.cross_entropy(y_hat, y) - float(keras.ops.convert_to_numpy(keras_loss)))
 print(f"columns sum to 1: {np.allclose(y_hat.sum(axis=0), 1.0)}")
@@ -89,7 +90,8 @@ def keras_logit_gradient(logits, labels):
 
 
 dz = scratch.softmax_backward(y_hat, y) / CHECK_M  # (C, m): the cost's gradient
-gradient_error = np.max(np.abs(dz - keras_logit_gradient(z.T, y.T).T))
+with backend.float64():
+    gradient_error = np.max(np.abs(dz - keras_logit_gradient(z.T, y.T).T))
 print(f"max |(Ŷ − Y)/m − Keras's ∂J/∂Z| = {gradient_error:.1e}")
 lesson.claim(
     "scratch softmax, cross-entropy and dZ = Ŷ − Y vs Keras (max abs difference)",
