@@ -287,7 +287,7 @@ for row, (name, r) in enumerate(results.items()):
         r["costs"][r["best"]],
         color=COLORS[name],
         lw=1.4,
-        label=f"{name}, α = {r['rate']:g}: {best_steps:g} steps",
+        label=f"{name}, α = {r['rate']:.3g}: {best_steps:g} steps",
     )
     ax_curves.axvline(best_steps, color=COLORS[name], ls=":", lw=1)
 ax_fail.set(
@@ -317,8 +317,8 @@ lesson.savefig(fig, "moons_steps_to_target")
 for name in ("momentum", "Adam"):
     steps = [results[n]["steps"][results[n]["best"]] for n in (name, "SGD")]
     lesson.claim(
-        f"steps to cost {TARGET_LOSS}: {name} (best α {results[name]['rate']:g}) vs SGD "
-        f"(best stable α {results['SGD']['rate']:g})",
+        f"steps to cost {TARGET_LOSS}: {name} (best α {results[name]['rate']:.3g}) vs SGD "
+        f"(best stable α {results['SGD']['rate']:.3g})",
         steps,
         target=f"{name} < SGD < {STEPS}",
         holds=steps[0] < steps[1] < STEPS,

@@ -298,12 +298,16 @@ with backend.float64():  # JAX computes float64 only in its 64-bit mode: on for 
             )
             theirs = keras.ops.convert_to_numpy(layer(test.T, training=False)).T
             inference_gap = float(np.max(np.abs(ours - theirs)))
+# float64 agrees to round-off on TensorFlow. Off TensorFlow, Keras's BatchNormalization
+# computes in `keras.backend.result_type(dtype, "float32")`, which Keras makes float32 on
+# JAX and PyTorch even for float64 layers: there "agree" can only mean to float32 round-off.
+EXACT = 1e-10 if keras.backend.result_type("float64", "float32") == "float64" else 1e-5
 lesson.claim(
     f"scratch vs Keras BatchNormalization over {KERAS_BATCHES} mini-batches: training outputs, "
     "running mean/variance, inference outputs (max abs difference)",
     [train_gap, stats_gap, inference_gap],
-    target="all < 1e-10",
-    holds=max(train_gap, stats_gap, inference_gap) < 1e-10,
+    target=f"all < {EXACT:g}",
+    holds=max(train_gap, stats_gap, inference_gap) < EXACT,
 )
 errors = np.array(errors)
 lesson.claim(

@@ -205,3 +205,16 @@ def test_import_dlcourse_leaves_jax_64_bit_mode_alone_and_checks_opt_in():
     assert (before, after_import, after_check, inside) == ("False", "False", "False", "True")
     assert float(difference) < 1e-7
     assert warned == "True"
+
+
+def test_small_model_threads_sets_torch_only_and_validates():
+    threads = backend.small_model_threads()
+    if keras.backend.backend() != "torch":
+        assert threads is None
+    else:
+        import torch
+
+        expected = int(os.environ["OMP_NUM_THREADS"]) if os.environ.get("OMP_NUM_THREADS") else 1
+        assert threads == torch.get_num_threads() == expected
+    with pytest.raises(ValueError, match="`threads`"):
+        backend.small_model_threads(0)
