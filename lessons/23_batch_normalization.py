@@ -6,7 +6,7 @@ at test time use exponentially weighted averages of the mini-batch statistics. B
 the formulas from scratch, checks them against `keras.layers.BatchNormalization`, and
 trains a deep sigmoid net with and without it (`dlcourse.deep_net(..., batch_norm=True)`).
 
-Claim: scratch batch norm = Keras in training and inference (< 1e-10); the running statistics reach the population's (< 10%); with batch norm the sigmoid net reaches the target loss in ≥ 3× fewer steps and at more learning rates.
+Claim: scratch batch norm = Keras in training and inference (< 1e-10; 1e-4 on JAX and PyTorch, where Keras computes it in float32); the running statistics reach the population's (< 10%); with batch norm the sigmoid net reaches the target loss in ≥ 3× fewer steps and at more learning rates.
 """
 
 # %% [markdown]
@@ -300,8 +300,9 @@ with backend.float64():  # JAX computes float64 only in its 64-bit mode: on for 
             inference_gap = float(np.max(np.abs(ours - theirs)))
 # float64 agrees to round-off on TensorFlow. Off TensorFlow, Keras's BatchNormalization
 # computes in `keras.backend.result_type(dtype, "float32")`, which Keras makes float32 on
-# JAX and PyTorch even for float64 layers: there "agree" can only mean to float32 round-off.
-EXACT = 1e-10 if keras.backend.result_type("float64", "float32") == "float64" else 1e-5
+# JAX and PyTorch even for float64 layers: there "agree" can only mean to float32 round-off
+# (ε ≈ 1.2e-7 times values of z̃ up to about 10, over a few operations).
+EXACT = 1e-10 if keras.backend.result_type("float64", "float32") == "float64" else 1e-4
 lesson.claim(
     f"scratch vs Keras BatchNormalization over {KERAS_BATCHES} mini-batches: training outputs, "
     "running mean/variance, inference outputs (max abs difference)",
