@@ -30,6 +30,7 @@ On JAX, float64 needs JAX's 64-bit mode: `check_model_gradients` and the functio
 meant to be used inside `with dlcourse.backend.float64():`.
 """
 
+import warnings
 import weakref
 
 import keras
@@ -708,8 +709,35 @@ def check_model_gradients(
         )
 
 
+def _float32_inside(model):
+    """What Keras computes in float32 in this model's float64 clone, or None.
+
+    Off TensorFlow, `keras.backend.result_type` makes float64 float32: `Dense`'s matmul
+    on PyTorch, `BatchNormalization` on JAX and PyTorch (the check works around the
+    losses' means and JAX's tanh itself).
+    """
+    if backend.name() == "tensorflow":
+        return None
+    if backend.name() == "torch":
+        return "matmul (every Dense layer)"
+    layers, found = list(model.layers), False
+    while layers and not found:
+        layer = layers.pop()
+        layers.extend(getattr(layer, "layers", []) if isinstance(layer, keras.Model) else [])
+        found = isinstance(layer, keras.layers.BatchNormalization)
+    return "BatchNormalization" if found else None
+
+
 def _check(model, x, y, loss, epsilon, max_params, seed, gradients, two_sided, chunk_size):
     """`check_model_gradients` once its mode is set (inside `backend.float64()`)."""
+    float32 = _float32_inside(model)
+    if float32 is not None:
+        warnings.warn(
+            f"On the {backend.name()} backend Keras computes {float32} in float32 even for "
+            "float64 models, so this check's cost is rounded to float32: expect differences "
+            "around 1e-3 from rounding alone (Ng's bands assume float64; TensorFlow keeps it).",
+            stacklevel=3,
+        )
     problem, (theta0, non_trainable, x, y), epsilon, indices, gradients = _prepare(
         model, x, y, loss, epsilon, max_params, seed, gradients
     )

@@ -229,12 +229,13 @@ def test_model_check_on_sequential_and_nested_models():
     sequential.compile(optimizer="sgd", loss="mse")
     sequential.fit(x, y, epochs=1, verbose=0)  # moves the moving statistics
     before = [w.copy() for w in sequential.get_weights()]
-    difference = check_model_gradients(sequential, x, y, "mse").difference
     if keras.backend.backend() == "tensorflow":
-        assert difference < 1e-7
+        assert check_model_gradients(sequential, x, y, "mse").difference < 1e-7
     else:  # BatchNormalization computes in `result_type(dtype, "float32")`, which Keras
-        # makes float32 off TensorFlow: a float32 cost, no float64 check (see modelcheck)
+        # makes float32 off TensorFlow: a float32 cost, and the check says so
         assert keras.backend.result_type("float64", "float32") == "float32"
+        with pytest.warns(UserWarning, match="in float32 even for float64 models"):
+            check_model_gradients(sequential, x, y, "mse")
     for a, b in zip(before, sequential.get_weights()):  # the check is stateless
         np.testing.assert_array_equal(a, b)
     inner = two_layer_net(5, 4, 3, regularizer=L2(1.0, m=32), seed=0)
