@@ -730,6 +730,9 @@ def _float32_inside(model):
 
 def _check(model, x, y, loss, epsilon, max_params, seed, gradients, two_sided, chunk_size):
     """`check_model_gradients` once its mode is set (inside `backend.float64()`)."""
+    problem, (theta0, non_trainable, x, y), epsilon, indices, gradients = _prepare(
+        model, x, y, loss, epsilon, max_params, seed, gradients
+    )
     float32 = _float32_inside(model)
     if float32 is not None:
         warnings.warn(
@@ -738,9 +741,6 @@ def _check(model, x, y, loss, epsilon, max_params, seed, gradients, two_sided, c
             "around 1e-3 from rounding alone (Ng's bands assume float64; TensorFlow keeps it).",
             stacklevel=3,
         )
-    problem, (theta0, non_trainable, x, y), epsilon, indices, gradients = _prepare(
-        model, x, y, loss, epsilon, max_params, seed, gradients
-    )
     if chunk_size is None:
         n_examples = int(keras.tree.flatten(x)[0].shape[0])
         per_parameter = 2 * (3 * problem.size + n_examples * problem.activation_size())
