@@ -64,7 +64,7 @@ STEPS_PER_EPOCH = -(-len(x_train) // BATCH_SIZE)
 
 
 def build(batch_norm):
-    return dlcourse.deep_net(
+    model = dlcourse.deep_net(
         (64,),
         (WIDTH,) * DEPTH,
         10,
@@ -73,6 +73,12 @@ def build(batch_norm):
         batch_norm=batch_norm,
         seed=lesson.seed,
     )
+    # The output layer gives the logits z; the loss applies the softmax itself
+    # (`from_logits=True`), so a confidently wrong prediction keeps its gradient. From
+    # probabilities, Keras clips them to [1e-7, 1 − 1e-7] on JAX and PyTorch, and a net that
+    # a large first step saturates stays stuck (TensorFlow's Keras takes the logits anyway).
+    model.get_layer("output").activation = keras.activations.linear
+    return model
 
 
 print([layer.name for layer in build(True).layers[1:5]], "…")
@@ -111,7 +117,7 @@ initial_weights = {batch_norm: net.get_weights() for batch_norm, net in nets.ite
 for net in nets.values():  # compiled once: every run below reuses the traced training step
     net.compile(
         optimizer=keras.optimizers.SGD(1.0),
-        loss="sparse_categorical_crossentropy",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         steps_per_execution=backend.steps_per_execution(STEPS_PER_EPOCH),
     )
 
