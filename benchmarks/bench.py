@@ -12,6 +12,7 @@ Usage: ``python benchmarks/bench.py [--out BENCHMARKS.md] [--skip lessons torch 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -33,7 +34,16 @@ from dlcourse import modelcheck  # noqa: E402
 from dlcourse.gradcheck import gradient_check  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("components", "throughput", "gradcheck", "lessons", "torch", "sweep", "playground")
+SECTIONS = (
+    "components",
+    "throughput",
+    "gradcheck",
+    "startup",
+    "lessons",
+    "torch",
+    "sweep",
+    "playground",
+)
 
 
 # --------------------------------------------------------------------------- timing
@@ -350,6 +360,45 @@ def bench_imports(reps=5):
         for name, code in codes.items():
             times[name].append(_python_seconds(code))
     return {name: float(np.median(t)) for name, t in times.items()}
+
+
+FIRST_LESSON = "01_linear_vs_nonlinear.py"
+
+
+def _installed(backend):
+    module = "tensorflow" if backend == "tensorflow" else backend
+    return importlib.util.find_spec(module) is not None
+
+
+def _seconds(command, env):
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    return time.perf_counter() - began
+
+
+def bench_startup(reps=3):
+    """Per backend: `import keras`, `import keras, dlcourse`, the first lesson (quick, alone).
+
+    Each a fresh interpreter, the backends interleaved, medians of `reps`.
+    """
+    backends = [b for b in ("tensorflow", "jax", "torch") if _installed(b)]
+    times = {b: {"keras": [], "dlcourse": [], "lesson": []} for b in backends}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(reps):
+            for backend in backends:
+                env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+                python = [sys.executable, "-c"]
+                times[backend]["keras"].append(_seconds(python + ["import keras"], env))
+                times[backend]["dlcourse"].append(
+                    _seconds(python + ["import keras, dlcourse"], env)
+                )
+                lesson = [sys.executable, str(ROOT / "lessons" / FIRST_LESSON), "--quick"]
+                times[backend]["lesson"].append(_seconds(lesson + ["--out", tmp], env))
+    out = {b: {k: float(np.median(v)) for k, v in t.items()} for b, t in times.items()}
+    out["load"] = os.getloadavg()[0]
+    return out
 
 
 def bench_lessons():
@@ -1189,6 +1238,29 @@ def write_report(path, results, seconds, skipped=()):
             "",
         ]
 
+    if "startup" in results:
+        up = results["startup"]
+        if "imports" not in results:
+            lines += ["## 4. Lessons and start-up", ""]
+        lines += [
+            "Start-up per backend (fresh interpreters, medians; load average "
+            f"{up['load']:.1f} when measured): the imports, and lesson "
+            f"{FIRST_LESSON[:2]} in quick mode run on its own (start-up included).",
+            "",
+            "| backend | `import keras` | `import keras, dlcourse` | dlcourse adds | "
+            "first lesson, quick, alone |",
+            "|---|---|---|---|---|",
+        ]
+        for backend in ("tensorflow", "jax", "torch"):
+            if backend in up:
+                t = up[backend]
+                lines.append(
+                    f"| {backend} | {t['keras']:.2f} s | {t['dlcourse']:.2f} s "
+                    f"| {t['dlcourse'] - t['keras']:.2f} s | {t['lesson']:.1f} s "
+                    f"{mark(t['lesson'] <= 10)} |"
+                )
+        lines.append("")
+
     if "lessons" in results:
         les = results["lessons"]
         imp = results.get("imports", {"tensorflow": 0.0, "dlcourse": 0.0})
@@ -1292,6 +1364,7 @@ def main(argv=None):
         ("throughput", lambda: bench_throughput(max(3, args.reps // 2))),
         ("gradcheck", bench_gradcheck),
         ("torch", lambda: bench_torch(args.reps)),
+        ("startup", lambda: bench_startup(max(1, args.reps // 3))),
         ("lessons", bench_lessons),
         ("sweep", lambda: bench_sweep(args.sweep_reps)),
         ("playground", lambda: bench_playground(args.reps)),

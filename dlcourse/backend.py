@@ -14,17 +14,24 @@ or PyTorch, TensorFlow is never imported.
   reads Keras variables (a model's weights);
 - `loss_gradients(model, x, y, loss)`: the gradient of the cost `fit` minimizes and
   of its data term alone, as NumPy arrays (Ng's regularization lessons);
-- `compile_function(function)`, `to_numpy(value)`, `steps_per_execution(steps)`,
-  `op_threads(count)`, `spread_over_devices(value)`.
+- `compile_function(function)`, `to_numpy(value)`, `steps_per_execution(steps)`;
+- `float64()`: a context in which float64 really is float64 on every backend;
+- `small_model_threads()`: PyTorch on one CPU thread, for the course's small models,
+  and `op_threads(count)`, the same for one block only;
+- `spread_over_devices(value)`: a stacked value split over JAX's devices.
 
-On JAX, importing this module (which `import dlcourse` does) turns on JAX's 64-bit
-mode (`jax_enable_x64`): without it JAX silently computes float64 in float32, and the
-course checks gradients in float64, as Ng does. Keras's float32 models are unaffected.
+JAX computes float64 in float32 unless its 64-bit mode (`jax_enable_x64`) is on, and
+turning it on globally would change a learner's own JAX code. So `import dlcourse`
+leaves it alone: the course's float64 checks (`check_model_gradients`,
+`cost_function`, the lessons' float64 comparisons) run inside `float64()`, which
+switches the mode on for that block only (`jax.enable_x64`), and
+`float64_enabled()` says whether it is on.
 """
 
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 import keras
 import numpy as np
@@ -34,6 +41,9 @@ from dlcourse._validation import check_int, invalid_value
 __all__ = [
     "BACKENDS",
     "compile_function",
+    "float64",
+    "float64_enabled",
+    "small_model_threads",
     "loss_gradients",
     "name",
     "op_threads",
@@ -46,11 +56,6 @@ __all__ = [
 
 #: The Keras backends this module supports.
 BACKENDS = ("tensorflow", "jax", "torch")
-
-if keras.backend.backend() == "jax":
-    import jax
-
-    jax.config.update("jax_enable_x64", True)  # float64 stays float64 (gradient checks)
 
 
 def name():
@@ -65,6 +70,76 @@ def name():
     if backend not in BACKENDS:
         raise invalid_value("KERAS_BACKEND", backend, f"one of {BACKENDS}")
     return backend
+
+
+def float64_enabled():
+    """Whether float64 tensors really hold float64 here: always, except on JAX.
+
+    On JAX, only while its 64-bit mode is on (`float64()` or the learner's own
+    `jax.config.update("jax_enable_x64", True)`); otherwise JAX makes every
+    float64 array float32 (with a warning) and computes in float32.
+
+    Example:
+
+    >>> with float64():
+    ...     float64_enabled()
+    True
+    """
+    if name() != "jax":
+        return True
+    import jax
+
+    return bool(jax.config.jax_enable_x64)
+
+
+@contextlib.contextmanager
+def float64():
+    """A block in which float64 computes in float64 on every backend.
+
+    TensorFlow and PyTorch always do (this context does nothing there). JAX
+    does only in its 64-bit mode: inside the block it is on (JAX's own
+    `jax.enable_x64` context, thread-local), after it the mode is what it was,
+    so the learner's JAX code is unaffected. Create *and* use float64 tensors,
+    variables and models inside the block: a float64 array is float32 when made
+    outside it, and a function compiled inside it is compiled again outside.
+    Keras's float32 models are unaffected.
+
+    Example:
+
+    >>> with float64():
+    ...     x = keras.ops.convert_to_tensor([1.0, 1e-12], dtype="float64")
+    ...     total = float(to_numpy(keras.ops.sum(x)))
+    >>> total == 1.0 + 1e-12  # float32 would have lost the 1e-12
+    True
+    """
+    if name() != "jax":
+        yield
+        return
+    import jax
+
+    if hasattr(jax, "enable_x64"):  # JAX ≥ 0.8: a config context manager
+        context = jax.enable_x64(True)
+    else:  # older JAX: the experimental one
+        from jax.experimental import enable_x64
+
+        context = enable_x64(True)
+    with context:
+        yield
+
+
+def warn_if_float32_only(what):
+    """Warn that `what` would compute in float32: JAX outside `float64()`.
+
+    Returns whether float64 is really available (`float64_enabled()`).
+    """
+    enabled = float64_enabled()
+    if not enabled:
+        warnings.warn(
+            f"{what}: JAX's 64-bit mode is off, so float64 computes in float32 here. "
+            "Run it inside `with dlcourse.backend.float64():`.",
+            stacklevel=3,
+        )
+    return enabled
 
 
 def to_numpy(value):
@@ -277,6 +352,41 @@ def compile_function(function, *, jit_compile=False):
     return function
 
 
+def small_model_threads(threads=1):
+    """On PyTorch, compute on `threads` CPU threads (unless `OMP_NUM_THREADS` says otherwise).
+
+    PyTorch runs each operation on every core (OpenMP), and its threads wait for each
+    other at the end of each one. For the course's small models each operation is a few
+    microseconds of arithmetic, so the waiting dominates, badly so on a shared machine:
+    on 2 busy cores a (200, 100) × (100, 100) matmul took 3.6 ms on 2 threads and 0.13 ms
+    on 1, and a 3-layer `fit` step 100 ms against 8 ms. TensorFlow and JAX keep their own
+    thread pools and are left alone; so is PyTorch when `OMP_NUM_THREADS` is set (your
+    choice wins). The lessons call it at their start; call it yourself for small models.
+
+    Args:
+        threads: CPU threads for PyTorch's operations (a positive int).
+
+    Returns:
+        The number of threads PyTorch now uses, or None on TensorFlow and JAX.
+
+    Example:
+
+    >>> threads = small_model_threads()  # None on TensorFlow and JAX
+    >>> threads is None or threads >= 1
+    True
+    """
+    import os
+
+    threads = check_int(threads, "threads", low=1)
+    if name() != "torch":
+        return None
+    import torch
+
+    if not os.environ.get("OMP_NUM_THREADS"):
+        torch.set_num_threads(threads)
+    return torch.get_num_threads()
+
+
 def steps_per_execution(steps=32):
     """The `steps_per_execution` to give `model.compile`: `steps`, or 1 on PyTorch.
 
@@ -300,16 +410,16 @@ def steps_per_execution(steps=32):
 
 
 @contextlib.contextmanager
-def op_threads(count=1):
-    """Inside the block, PyTorch runs each op on `count` CPU threads (restored after).
+def op_threads(threads=1):
+    """`small_model_threads(threads)` for the block only: PyTorch's setting comes back after.
 
-    A loop of many small eager ops (a sweep's steps on tensors of some 10⁴ entries)
-    spends more time waking PyTorch's intra-op threads than the threads save, and
-    far more on a busy machine: on 2 loaded cores, lesson 11's sweep ran 13× faster
-    on one thread. TensorFlow and JAX compile such loops and are left alone.
+    For library code that runs many small eager ops (a sweep's steps, the playground's
+    frames) inside a learner's session: on 2 loaded cores, lesson 11's sweep ran 13×
+    faster on one thread. TensorFlow and JAX are left alone, and so is PyTorch when
+    `OMP_NUM_THREADS` is set.
 
     Args:
-        count: Threads per op (a positive int).
+        threads: CPU threads for PyTorch's operations (a positive int).
 
     Example:
 
@@ -317,14 +427,14 @@ def op_threads(count=1):
     ...     float(keras.ops.sum(keras.ops.ones((3,))))
     3.0
     """
-    count = check_int(count, "count", low=1)
+    threads = check_int(threads, "threads", low=1)
     if name() != "torch":
         yield
         return
     import torch
 
     before = torch.get_num_threads()
-    torch.set_num_threads(min(count, before))
+    small_model_threads(min(threads, before))
     try:
         yield
     finally:

@@ -201,6 +201,9 @@ def start(script=None, *, name=None, title=None, argv=None) -> Lesson:
         )
     quick, seed, out = _parse_settings(header.name, sys.argv[1:] if argv is None else argv)
     keras.utils.set_random_seed(seed)
+    from dlcourse import backend
+
+    backend.small_model_threads()  # PyTorch: one thread for small models (see its docstring)
     plotting.apply_style()
     mode = "quick" if quick else "full"
     print(f"== Lesson {header.name}: {header.title} ({mode} mode, seed {seed}) ==")

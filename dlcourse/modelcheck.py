@@ -23,8 +23,14 @@ The analytic gradient is the framework's automatic differentiation of the same c
 gradient to Ng's `dlcourse.gradcheck.gradient_check`, one parameter at a time. This
 module builds on `dlcourse.gradcheck` (the course's check, for NumPy functions), never
 the other way round.
+
+On JAX, float64 needs JAX's 64-bit mode: `check_model_gradients` and the functions
+`cost_function` returns switch it on for their own work only
+(`dlcourse.backend.float64()`); `float64_clone` warns when it is off, and its clone is
+meant to be used inside `with dlcourse.backend.float64():`.
 """
 
+import warnings
 import weakref
 
 import keras
@@ -85,7 +91,9 @@ def float64_clone(model):
     The model is rebuilt from its config with every float dtype (and any mixed
     precision policy) replaced by float64, then given the model's current
     weights. Use it to evaluate a cost in float64 yourself, e.g. in your own
-    gradient-check loop; `check_model_gradients` uses the same rebuild.
+    gradient-check loop; `check_model_gradients` uses the same rebuild. On
+    JAX, make and use the clone inside `with dlcourse.backend.float64():`
+    (otherwise JAX holds it in float32, and this function warns so).
 
     Args:
         model: A built `keras.Model` that Keras can rebuild from its config
@@ -107,6 +115,7 @@ def float64_clone(model):
     """
     if not isinstance(model, keras.Model):
         raise invalid_value("model", model, "a keras.Model")
+    backend.warn_if_float32_only("float64_clone")
     clone = _float64_rebuild(model)
     clone.set_weights([_to_numpy(w).astype(c.dtype) for w, c in zip(model.weights, clone.weights)])
     return clone
@@ -134,22 +143,83 @@ def _float64_rebuild(model):
     return clone
 
 
+# Off TensorFlow, Keras promotes float64 to float32 (`keras.backend.result_type`, as JAX
+# does without its 64-bit mode), so `ops.mean` computes float64 in float32, and so do the
+# losses that average over the last axis (`binary_crossentropy`, `mean_squared_error`, …),
+# `ops.tanh` and `ops.sin` on JAX, `ops.matmul` (hence `Dense`) on PyTorch. A cost rounded
+# to float32 (~1e-8 relative) ruins a difference quotient with ε = 1e-6. For the common
+# losses the check therefore takes the per-element values (float64 on every backend) and
+# averages them itself (`sum / count`: the same J); on JAX its clone's tanh is computed as
+# 2σ(2x) − 1. What remains float32 on PyTorch (`Dense`'s matmul) sets its floor.
+def _elementwise(function, from_logits=False):
+    def values(y_true, y_pred):
+        y_pred = ops.convert_to_tensor(y_pred)
+        y_true = ops.cast(y_true, y_pred.dtype)
+        if len(y_true.shape) == len(y_pred.shape) - 1:  # labels (m,) for outputs (m, 1)
+            y_true = ops.expand_dims(y_true, -1)
+        if function == "binary_crossentropy":
+            return ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits)
+        difference = y_true - y_pred
+        return ops.square(difference) if function == "squared" else ops.abs(difference)
+
+    return values
+
+
+_ELEMENTWISE_FUNCTIONS = {
+    keras.losses.binary_crossentropy: _elementwise("binary_crossentropy"),
+    keras.losses.mean_squared_error: _elementwise("squared"),
+    keras.losses.mean_absolute_error: _elementwise("absolute"),
+}
+
+
+def _elementwise_loss(loss):
+    """Per-element float64 values of a common Keras loss (instance), else None."""
+    config = loss.get_config()
+    if config.get("label_smoothing", 0) or config.get("axis", -1) != -1:
+        return None
+    if type(loss) is keras.losses.BinaryCrossentropy:
+        return _elementwise("binary_crossentropy", from_logits=config.get("from_logits", False))
+    if type(loss) is keras.losses.MeanSquaredError:
+        return _elementwise("squared")
+    if type(loss) is keras.losses.MeanAbsoluteError:
+        return _elementwise("absolute")
+    return None
+
+
+def _tanh_in_float64(x):
+    """tanh(x) = 2σ(2x) − 1 (Keras's `ops.tanh` computes float64 in float32 on JAX)."""
+    return 2.0 * ops.sigmoid(2.0 * x) - 1.0
+
+
+def _float64_activations(layers):
+    """On JAX, give the check's own clone a tanh that stays float64 (nested models too)."""
+    for layer in layers:
+        if isinstance(layer, keras.Model):
+            _float64_activations(layer.layers)
+        elif getattr(layer, "activation", None) is keras.activations.tanh:
+            layer.activation = _tanh_in_float64
+
+
 def _loss_in_float64(loss):
     """A loss callable `(y_true, y_pred)` that computes in float64."""
     expected = "a Keras loss name, a keras.losses.Loss or a callable"
     if isinstance(loss, str):
         try:
-            return keras.losses.get(loss)  # plain functions keep the input dtype
+            function = keras.losses.get(loss)  # plain functions keep the input dtype
         except ValueError:
             raise invalid_value("loss", loss, expected) from None
+        return _ELEMENTWISE_FUNCTIONS.get(function, function)
     if isinstance(loss, keras.losses.Loss):
+        elementwise = _elementwise_loss(loss)
+        if elementwise is not None:
+            return elementwise
         # Loss instances cast to their own dtype (float32 by default).
         try:
             return loss.__class__.from_config({**loss.get_config(), "dtype": "float64"})
         except (TypeError, ValueError):
             return loss.call  # unreduced values; averaged in the cost
     if callable(loss):
-        return loss
+        return _ELEMENTWISE_FUNCTIONS.get(loss, loss)
     raise invalid_value("loss", loss, expected)
 
 
@@ -175,6 +245,8 @@ class _ModelCost:
         self.loss_object = loss
         self.loss = _loss_in_float64(loss)
         self.clone = _float64_rebuild(model)
+        if backend.name() == "jax":
+            _float64_activations(self.clone.layers)
         variables = self.clone.trainable_variables
         self.paths = [v.path for v in variables]
         self.shapes = [tuple(v.shape) for v in variables]
@@ -461,15 +533,18 @@ def cost_function(model, x, y, loss):
     >>> gradient_check(J, theta, gradient(theta), epsilon=1e-6).verdict
     'great'
     """
-    problem, (theta0, non_trainable, x, y) = _problem(model, x, y, loss)
-    compiled = problem.single_cost(x, y)
+    with backend.float64():  # JAX: 64-bit mode for this work only
+        problem, (theta0, non_trainable, x, y) = _problem(model, x, y, loss)
+        compiled = problem.single_cost(x, y)
 
     def J(theta):
-        theta = ops.convert_to_tensor(np.asarray(theta, np.float64), "float64")
-        return float(_to_numpy(compiled(theta, non_trainable, x, y)))
+        with backend.float64():
+            theta = ops.convert_to_tensor(np.asarray(theta, np.float64), "float64")
+            return float(_to_numpy(compiled(theta, non_trainable, x, y)))
 
     def gradient(theta):
-        return problem.value_and_gradient(theta, non_trainable, x, y)[1]
+        with backend.float64():
+            return problem.value_and_gradient(theta, non_trainable, x, y)[1]
 
     return J, gradient, theta0
 
@@ -561,7 +636,8 @@ def check_model_gradients(
     unless you pass `gradients`, is the
     framework's gradient of the same float64 J. The rebuilt model and the compiled
     functions are cached per model, so a second check (say after some
-    training) only pays for the arithmetic.
+    training) only pays for the arithmetic. On JAX the check switches JAX's
+    64-bit mode on for itself only (`dlcourse.backend.float64()`).
 
     Check at initialization and again after some training. Read the result
     with Ng's bands: difference ≤ 1e-7 great, ≤ 1e-5 look closer, > 1e-3
@@ -627,9 +703,44 @@ def check_model_gradients(
     two_sided = _two_sided(two_sided, one_sided)
     if chunk_size is not None:
         chunk_size = check_int(chunk_size, "chunk_size", low=1)
+    with backend.float64():  # JAX: 64-bit mode for this check only
+        return _check(
+            model, x, y, loss, epsilon, max_params, seed, gradients, two_sided, chunk_size
+        )
+
+
+def _float32_inside(model):
+    """What Keras computes in float32 in this model's float64 clone, or None.
+
+    Off TensorFlow, `keras.backend.result_type` makes float64 float32: `Dense`'s matmul
+    on PyTorch, `BatchNormalization` on JAX and PyTorch (the check works around the
+    losses' means and JAX's tanh itself).
+    """
+    if backend.name() == "tensorflow":
+        return None
+    if backend.name() == "torch":
+        return "matmul (every Dense layer)"
+    layers, found = list(model.layers), False
+    while layers and not found:
+        layer = layers.pop()
+        layers.extend(getattr(layer, "layers", []) if isinstance(layer, keras.Model) else [])
+        found = isinstance(layer, keras.layers.BatchNormalization)
+    return "BatchNormalization" if found else None
+
+
+def _check(model, x, y, loss, epsilon, max_params, seed, gradients, two_sided, chunk_size):
+    """`check_model_gradients` once its mode is set (inside `backend.float64()`)."""
     problem, (theta0, non_trainable, x, y), epsilon, indices, gradients = _prepare(
         model, x, y, loss, epsilon, max_params, seed, gradients
     )
+    float32 = _float32_inside(model)
+    if float32 is not None:
+        warnings.warn(
+            f"On the {backend.name()} backend Keras computes {float32} in float32 even for "
+            "float64 models, so this check's cost is rounded to float32: expect differences "
+            "around 1e-3 from rounding alone (Ng's bands assume float64; TensorFlow keeps it).",
+            stacklevel=3,
+        )
     if chunk_size is None:
         n_examples = int(keras.tree.flatten(x)[0].shape[0])
         per_parameter = 2 * (3 * problem.size + n_examples * problem.activation_size())

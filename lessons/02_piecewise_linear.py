@@ -35,7 +35,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from dlcourse import datasets, plotting
+from dlcourse import backend, datasets, plotting
 from dlcourse.lesson import start
 
 lesson = start(__file__)
@@ -201,8 +201,9 @@ def relu_network(x_knots, y_knots):
 x_knots, y_knots, pieces = piecewise_linear(PIECES_SHOWN)
 constant = y_knots[0]
 fit_shown = constant + pieces.sum(axis=0)
-network = relu_network(x_knots, y_knots)
-network_fit = keras.ops.convert_to_numpy(network(x_grid[:, None])).ravel()
+with backend.float64():  # JAX computes float64 only in its 64-bit mode: on for this block
+    network = relu_network(x_knots, y_knots)
+    network_fit = keras.ops.convert_to_numpy(network(x_grid[:, None])).ravel()
 network_error = float(np.max(np.abs(network_fit - fit_shown)))
 # float64 is exact to round-off on TensorFlow and JAX; on PyTorch Keras computes a float64
 # matmul in float32, so there "equal" can only mean to float32 round-off.

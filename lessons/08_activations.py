@@ -55,12 +55,13 @@ MAXOUT_STEPS = lesson.pick(full=1000, quick=500)  # full-batch gradient-descent 
 
 # %%
 ACTIVATIONS = {"sigmoid": keras.ops.sigmoid, "tanh": keras.ops.tanh, "ReLU": keras.ops.relu}
-z = keras.ops.convert_to_tensor(GRID, "float64")
 values, derivatives = {}, {}
-for name, g in ACTIVATIONS.items():
-    values[name] = keras.ops.convert_to_numpy(g(z))
-    _, slope = backend.value_and_grad(lambda z, g=g: keras.ops.sum(g(z)), z)
-    derivatives[name] = keras.ops.convert_to_numpy(slope)  # elementwise g'(z)
+with backend.float64():  # JAX computes float64 only in its 64-bit mode: on for this block
+    z = keras.ops.convert_to_tensor(GRID, "float64")
+    for name, g in ACTIVATIONS.items():
+        values[name] = keras.ops.convert_to_numpy(g(z))
+        _, slope = backend.value_and_grad(lambda z, g=g: keras.ops.sum(g(z)), z)
+        derivatives[name] = keras.ops.convert_to_numpy(slope)  # elementwise g'(z)
 
 sig = values["sigmoid"]
 formula_error = np.max(np.abs(derivatives["sigmoid"] - sig * (1 - sig)))

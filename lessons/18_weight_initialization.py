@@ -264,7 +264,7 @@ deep = {
 def hidden_activations(model, x):
     """The output of every hidden layer, shape (DEPTH, m, WIDTH)."""
     layers = [model.get_layer(f"hidden_{l}").output for l in range(1, DEPTH + 1)]
-    return np.stack(keras.Model(model.input, layers)(x))
+    return np.stack([backend.to_numpy(a) for a in keras.Model(model.input, layers)(x)])
 
 
 activations = {name: hidden_activations(model, digits.x_dev) for name, model in deep.items()}
@@ -373,7 +373,8 @@ for name in deep:
     curves[name] = trainer.fit(
         batches, steps_per_epoch=steps, epochs=DEEP_EPOCHS, shuffle=False, verbose=0
     ).history
-    dev_accuracy[name] = float(np.mean(np.argmax(trainer(digits.x_dev), axis=1) == digits.y_dev))
+    scores = backend.to_numpy(trainer(digits.x_dev))  # (m, 10)
+    dev_accuracy[name] = float(np.mean(np.argmax(scores, axis=1) == digits.y_dev))
     print(f"{name:>12}: dev accuracy after {DEEP_EPOCHS} epochs {dev_accuracy[name]:.1%}")
 
 gap = 100 * (dev_accuracy["He (2/n)"] - dev_accuracy["Xavier (1/n)"])

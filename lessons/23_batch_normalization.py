@@ -6,7 +6,7 @@ at test time use exponentially weighted averages of the mini-batch statistics. B
 the formulas from scratch, checks them against `keras.layers.BatchNormalization`, and
 trains a deep sigmoid net with and without it (`dlcourse.deep_net(..., batch_norm=True)`).
 
-Claim: scratch batch norm = Keras in training and inference (< 1e-10); the running statistics reach the population's (< 10%); with batch norm the sigmoid net reaches the target loss in ≥ 3× fewer steps and at more learning rates.
+Claim: scratch batch norm = Keras in training and inference (< 1e-10; 1e-4 on JAX and PyTorch, where Keras computes it in float32); the running statistics reach the population's (< 10%); with batch norm the sigmoid net reaches the target loss in ≥ 3× fewer steps and at more learning rates.
 """
 
 # %% [markdown]
@@ -64,7 +64,7 @@ STEPS_PER_EPOCH = -(-len(x_train) // BATCH_SIZE)
 
 
 def build(batch_norm):
-    return dlcourse.deep_net(
+    model = dlcourse.deep_net(
         (64,),
         (WIDTH,) * DEPTH,
         10,
@@ -73,6 +73,12 @@ def build(batch_norm):
         batch_norm=batch_norm,
         seed=lesson.seed,
     )
+    # The output layer gives the logits z; the loss applies the softmax itself
+    # (`from_logits=True`), so a confidently wrong prediction keeps its gradient. From
+    # probabilities, Keras clips them to [1e-7, 1 − 1e-7] on JAX and PyTorch, and a net that
+    # a large first step saturates stays stuck (TensorFlow's Keras takes the logits anyway).
+    model.get_layer("output").activation = keras.activations.linear
+    return model
 
 
 print([layer.name for layer in build(True).layers[1:5]], "…")
@@ -111,7 +117,7 @@ initial_weights = {batch_norm: net.get_weights() for batch_norm, net in nets.ite
 for net in nets.values():  # compiled once: every run below reuses the traced training step
     net.compile(
         optimizer=keras.optimizers.SGD(1.0),
-        loss="sparse_categorical_crossentropy",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         steps_per_execution=backend.steps_per_execution(STEPS_PER_EPOCH),
     )
 
@@ -266,47 +272,53 @@ trained = model.get_layer(f"batch_norm_{DEPTH}")
 gamma, beta = (
     keras.ops.convert_to_numpy(w).astype("float64")[:, None] for w in (trained.gamma, trained.beta)
 )
-layer = keras.layers.BatchNormalization(momentum=MOMENTUM, dtype="float64")
-layer.build((None, WIDTH))
-layer.set_weights([gamma[:, 0], beta[:, 0], np.zeros(WIDTH), np.ones(WIDTH)])
+with backend.float64():  # JAX computes float64 only in its 64-bit mode: on for this block
+    layer = keras.layers.BatchNormalization(momentum=MOMENTUM, dtype="float64")
+    layer.build((None, WIDTH))
+    layer.set_weights([gamma[:, 0], beta[:, 0], np.zeros(WIDTH), np.ones(WIDTH)])
 
-running_mean, running_var = np.zeros((WIDTH, 1)), np.ones((WIDTH, 1))
-train_gap, errors, rng = 0.0, [], lesson.rng
-for t in range(1, EWA_BATCHES + 1):
-    batch = z_all[:, rng.choice(z_all.shape[1], BATCH_SIZE, replace=False)]  # (n, 64)
-    z_tilde, mu, var = scratch.batchnorm_forward(batch, gamma, beta, epsilon=layer.epsilon)
-    running_mean = scratch.ewa_update(running_mean, mu, MOMENTUM)
-    running_var = scratch.ewa_update(running_var, var, MOMENTUM)
-    errors.append(
-        [
-            np.max(np.abs(running_mean - mu_population) / np.sqrt(var_population)),
-            np.max(np.abs(running_var / var_population - 1)),
-        ]
-    )
-    if t <= KERAS_BATCHES:
-        keras_out = keras.ops.convert_to_numpy(layer(batch.T, training=True)).T
-        train_gap = max(train_gap, float(np.max(np.abs(z_tilde - keras_out))))
-    if t == KERAS_BATCHES:  # compare the running statistics and inference at this point
-        moving = [
-            keras.ops.convert_to_numpy(v)[:, None]
-            for v in (layer.moving_mean, layer.moving_variance)
-        ]
-        stats_gap = max(
-            float(np.max(np.abs(running_mean - moving[0]))),
-            float(np.max(np.abs(running_var - moving[1]))),
+    running_mean, running_var = np.zeros((WIDTH, 1)), np.ones((WIDTH, 1))
+    train_gap, errors, rng = 0.0, [], lesson.rng
+    for t in range(1, EWA_BATCHES + 1):
+        batch = z_all[:, rng.choice(z_all.shape[1], BATCH_SIZE, replace=False)]  # (n, 64)
+        z_tilde, mu, var = scratch.batchnorm_forward(batch, gamma, beta, epsilon=layer.epsilon)
+        running_mean = scratch.ewa_update(running_mean, mu, MOMENTUM)
+        running_var = scratch.ewa_update(running_var, var, MOMENTUM)
+        errors.append(
+            [
+                np.max(np.abs(running_mean - mu_population) / np.sqrt(var_population)),
+                np.max(np.abs(running_var / var_population - 1)),
+            ]
         )
-        test = z_all[:, :10]
-        ours = scratch.batchnorm_inference(
-            test, gamma, beta, running_mean, running_var, epsilon=layer.epsilon
-        )
-        theirs = keras.ops.convert_to_numpy(layer(test.T, training=False)).T
-        inference_gap = float(np.max(np.abs(ours - theirs)))
+        if t <= KERAS_BATCHES:
+            keras_out = keras.ops.convert_to_numpy(layer(batch.T, training=True)).T
+            train_gap = max(train_gap, float(np.max(np.abs(z_tilde - keras_out))))
+        if t == KERAS_BATCHES:  # compare the running statistics and inference at this point
+            moving = [
+                keras.ops.convert_to_numpy(v)[:, None]
+                for v in (layer.moving_mean, layer.moving_variance)
+            ]
+            stats_gap = max(
+                float(np.max(np.abs(running_mean - moving[0]))),
+                float(np.max(np.abs(running_var - moving[1]))),
+            )
+            test = z_all[:, :10]
+            ours = scratch.batchnorm_inference(
+                test, gamma, beta, running_mean, running_var, epsilon=layer.epsilon
+            )
+            theirs = keras.ops.convert_to_numpy(layer(test.T, training=False)).T
+            inference_gap = float(np.max(np.abs(ours - theirs)))
+# float64 agrees to round-off on TensorFlow. Off TensorFlow, Keras's BatchNormalization
+# computes in `keras.backend.result_type(dtype, "float32")`, which Keras makes float32 on
+# JAX and PyTorch even for float64 layers: there "agree" can only mean to float32 round-off
+# (ε ≈ 1.2e-7 times values of z̃ up to about 10, over a few operations).
+EXACT = 1e-10 if keras.backend.result_type("float64", "float32") == "float64" else 1e-4
 lesson.claim(
     f"scratch vs Keras BatchNormalization over {KERAS_BATCHES} mini-batches: training outputs, "
     "running mean/variance, inference outputs (max abs difference)",
     [train_gap, stats_gap, inference_gap],
-    target="all < 1e-10",
-    holds=max(train_gap, stats_gap, inference_gap) < 1e-10,
+    target=f"all < {EXACT:g}",
+    holds=max(train_gap, stats_gap, inference_gap) < EXACT,
 )
 errors = np.array(errors)
 lesson.claim(

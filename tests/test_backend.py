@@ -5,6 +5,7 @@ it on JAX and PyTorch too); nothing here is specific to one backend except the t
 TensorFlow stays unimported on the others.
 """
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -31,9 +32,10 @@ def _numeric_gradient(f, x, epsilon=1e-6):
 def test_value_and_grad_matches_formula_and_differences():
     # float64 throughout (Keras's `ops.sin` computes float64 in float32 on JAX: a polynomial).
     x = np.random.default_rng(0).normal(size=(3, 4))
-    value, gradient = backend.value_and_grad(
-        lambda t: ops.sum(t**3 - 2 * t**2), ops.convert_to_tensor(x, "float64")
-    )
+    with backend.float64():
+        value, gradient = backend.value_and_grad(
+            lambda t: ops.sum(t**3 - 2 * t**2), ops.convert_to_tensor(x, "float64")
+        )
     np.testing.assert_allclose(backend.to_numpy(value), np.sum(x**3 - 2 * x**2), rtol=1e-12)
     expected = 3 * x**2 - 4 * x
     np.testing.assert_allclose(backend.to_numpy(gradient), expected, rtol=1e-12)
@@ -151,3 +153,68 @@ def test_import_dlcourse_does_not_import_tensorflow():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_float64_is_float64_inside_the_context_only_as_before():
+    before = backend.float64_enabled()
+    with backend.float64():
+        assert backend.float64_enabled()
+        x = ops.convert_to_tensor(np.array([1.0, 1e-12]), "float64")
+        total = backend.to_numpy(ops.sum(x))
+        assert total.dtype == np.float64 and total == 1.0 + 1e-12  # lost in float32
+    assert backend.float64_enabled() == before  # JAX: the mode is back to what it was
+    if keras.backend.backend() != "jax":
+        assert before  # TensorFlow and PyTorch always compute float64 in float64
+
+
+_JAX_X64 = """
+import sys, warnings
+import jax
+before = jax.config.jax_enable_x64
+import keras, numpy as np, dlcourse
+from dlcourse import backend
+after_import = jax.config.jax_enable_x64
+rng = np.random.default_rng(0)
+x, y = rng.normal(size=(32, 5)), rng.integers(0, 2, (32, 1)).astype("float64")
+regularizer = dlcourse.L2(5.0, m=32)
+model = dlcourse.deep_net(5, (8, 6), 1, activation="relu", regularizer=regularizer, seed=0)
+result = dlcourse.check_model_gradients(model, x, y, "binary_crossentropy")
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    dlcourse.modelcheck.float64_clone(model)  # outside backend.float64(): a warning
+with backend.float64():
+    inside = jax.config.jax_enable_x64
+print(before, after_import, jax.config.jax_enable_x64, inside, result.difference,
+      any("64-bit mode is off" in str(w.message) for w in caught))
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="JAX is not installed")
+def test_import_dlcourse_leaves_jax_64_bit_mode_alone_and_checks_opt_in():
+    # In a fresh JAX process: `import dlcourse` leaves jax_enable_x64 off, the float64
+    # gradient check switches it on for itself only and reaches Ng's 1e-7 band.
+    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("JAX_ENABLE_X64", None)
+    out = subprocess.run(
+        [sys.executable, "-c", _JAX_X64], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    before, after_import, after_check, inside, difference, warned = (
+        out.stdout.strip().splitlines()[-1].split()
+    )
+    assert (before, after_import, after_check, inside) == ("False", "False", "False", "True")
+    assert float(difference) < 1e-7
+    assert warned == "True"
+
+
+def test_small_model_threads_sets_torch_only_and_validates():
+    threads = backend.small_model_threads()
+    if keras.backend.backend() != "torch":
+        assert threads is None
+    else:
+        import torch
+
+        expected = int(os.environ["OMP_NUM_THREADS"]) if os.environ.get("OMP_NUM_THREADS") else 1
+        assert threads == torch.get_num_threads() == expected
+    with pytest.raises(ValueError, match="`threads`"):
+        backend.small_model_threads(0)
