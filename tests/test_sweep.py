@@ -395,6 +395,27 @@ def test_sweep_keeps_one_group_per_learning_rate_when_the_step_is_not_proportion
     ]
 
 
+@pytest.mark.parametrize("name", ["Adam", "Adagrad", "Ftrl", "RMSprop"])
+def test_sweep_stacks_an_optimizer_only_when_each_slot_names_its_weight(data, name):
+    # The engine copies a member's slots back by the weight's path in the slot's name;
+    # Keras 3.7's Ftrl names its `accumulator` by the kind alone: such an optimizer trains
+    # each member with its own fit, and the group says why.
+    from dlcourse.sweep import plan
+
+    x, y, _, _ = data
+    cls = getattr(keras.optimizers, name)
+    unnamed = plan._slots_not_named_by_weight(type(cls()))
+    sweep = Sweep(tanh_net, {"seed": [0, 1]}, seed=0)
+    sweep.compile(optimizer=cls(0.05), loss="binary_crossentropy")
+    sweep.fit(x, y, batch_size=M, epochs=2, verbose=0)
+    engines = {g["engine"] for g in sweep.groups}
+    if unnamed:
+        assert engines == {"fit"}
+        assert all("without their weight" in g["reason"] for g in sweep.groups)
+    else:
+        assert engines == {"stacked"}
+
+
 def test_sweep_passes_reserved_keys_to_build_when_it_names_them():
     seen = []
 

@@ -7,10 +7,12 @@ or changed here. `plan_groups` returns one frozen `Group` per group.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import numbers
 import typing
 
 import keras
+import numpy as np
 
 from dlcourse import layers as course_layers
 from dlcourse._validation import invalid_value
@@ -205,7 +207,33 @@ def optimizer_coupling(optimizer):
         return "optimizer use_ema is not stacked"
     if getattr(optimizer, "gradient_accumulation_steps", None):
         return "optimizer gradient_accumulation_steps is not stacked"
+    unnamed = _slots_not_named_by_weight(type(optimizer))
+    if unnamed:
+        return (
+            f"optimizer {type(optimizer).__name__} names its slot(s) {', '.join(unnamed)} "
+            f"without their weight in Keras {keras.__version__}: a member's state could "
+            "not be copied back"
+        )
     return None
+
+
+@functools.cache
+def _slots_not_named_by_weight(cls):
+    """The slot names a fresh `cls()` gives without the weight's path as prefix.
+
+    The stacked engine copies each slot back to the member by that prefix (see
+    `stacked.StackedGroup.push`); some optimizers of older Keras versions (Ftrl's
+    `accumulator` in Keras 3.7) name a slot by its kind alone.
+    """
+    weight = keras.Variable(np.zeros((2, 3), "float32"), name="probe_weight")
+    optimizer = cls()
+    optimizer.build([weight])
+    prefix = weight.path.replace("/", "_") + "_"
+    return tuple(
+        v.name
+        for v in optimizer.variables
+        if tuple(v.shape) == (2, 3) and not v.name.startswith(prefix)
+    )
 
 
 def float_learning_rate(optimizer):
