@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from dlcourse import backend
 from dlcourse.scratch import optimizers
 
 # An ill-conditioned quadratic J(w) = ½ wᵀ A w with a rotated, elongated bowl.
@@ -26,20 +27,23 @@ def numpy_trajectory(optimizer, steps, w0=W0):
 
 @pytest.fixture
 def float64_keras():
-    """Float64 Keras variables *and* learning rate, so the comparison sees round-off only."""
+    """Float64 Keras variables *and* learning rate, so the comparison sees round-off only
+    (in JAX's 64-bit mode: `backend.float64()`)."""
     previous = keras.config.floatx()
     keras.config.set_floatx("float64")
-    yield
+    with backend.float64():
+        yield
     keras.config.set_floatx(previous)
 
 
 def keras_trajectory(optimizer, steps, w0=W0):
-    w = keras.Variable(np.array(w0, dtype="float64"), dtype="float64")
-    path = [w.numpy().copy()]
-    for _ in range(steps):
-        grad = quadratic_grad(w.numpy())
-        optimizer.apply_gradients([(keras.ops.convert_to_tensor(grad, "float64"), w)])
-        path.append(w.numpy().copy())
+    with backend.float64():  # float64 weights are float64 on JAX too
+        w = keras.Variable(np.array(w0, dtype="float64"), dtype="float64")
+        path = [w.numpy().copy()]
+        for _ in range(steps):
+            grad = quadratic_grad(w.numpy())
+            optimizer.apply_gradients([(keras.ops.convert_to_tensor(grad, "float64"), w)])
+            path.append(w.numpy().copy())
     return np.array(path)
 
 
