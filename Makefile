@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: lessons lessons-quick lessons-all-seeds test venv clean bench
 .PHONY: notebooks jupyter docs screenshot playground site
-.PHONY: lint format test-lowest check-wheel test-backends
+.PHONY: lint format test-lowest check-wheel test-backends test-backends-units
 
 venv: $(STAMP)
 
@@ -88,11 +88,15 @@ $(BACKENDS_STAMP): $(STAMP)
 
 # The float64 gradient checker's tests run on JAX too, not on PyTorch: there Keras computes
 # `Dense`'s float64 matmul in float32, so Ng's float64 bands are out of reach (README).
-test-backends: $(BACKENDS_STAMP)
+test-backends-units: $(BACKENDS_STAMP)
 	for backend in jax torch; do \
 		extra=$$([ $$backend = jax ] && echo tests/test_modelcheck.py); \
 		KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider $(BACKEND_TESTS) $$extra \
 			|| exit 1; \
+	done
+
+test-backends: test-backends-units
+	for backend in jax torch; do \
 		KERAS_BACKEND=$$backend $(PY) -m dlcourse --quick --runner script --no-site \
 			--out out/$$backend || exit 1; \
 	done
