@@ -102,9 +102,11 @@ def cost_of(weights):
     return -ops.sum(losses) / m  # sum / m: Keras's mean computes in float32 on JAX
 
 
-weights = {k: ops.convert_to_tensor(v, "float64") for k, v in params.items()}
-cost_autodiff, autodiff_grads = backend.value_and_grad(cost_of, weights)
-by_autodiff = {"d" + k: backend.to_numpy(g) for k, g in autodiff_grads.items()}
+with backend.float64():  # JAX computes float64 only in its 64-bit mode: on for this block
+    weights = {k: ops.convert_to_tensor(v, "float64") for k, v in params.items()}
+    cost_autodiff, autodiff_grads = backend.value_and_grad(cost_of, weights)
+    by_autodiff = {"d" + k: backend.to_numpy(g) for k, g in autodiff_grads.items()}
+    cost_autodiff = backend.to_numpy(cost_autodiff)
 
 a_last, caches = scratch.forward(params, X, activation="sigmoid")
 by_package = scratch.backward(a_last, Y, caches, activation="sigmoid")
