@@ -157,20 +157,21 @@ def gradient(theta, a):
 
 a_raw, a_norm = design(x_train), design(x_train_norm)
 theta_check = rng.normal(size=3)
-a_tensor = keras.ops.convert_to_tensor(a_raw, "float64")  # (m, 3)
-y_tensor = keras.ops.convert_to_tensor(y_train, "float64")  # (m,)
 
 
 def cost_autodiff(theta):
     """The same J in keras.ops (`@` and a sum: float64 on every backend)."""
+    a_tensor = keras.ops.convert_to_tensor(a_raw, "float64")  # (m, 3)
+    y_tensor = keras.ops.convert_to_tensor(y_train, "float64")  # (m,)
     prediction = (a_tensor @ keras.ops.expand_dims(theta, 1))[:, 0]  # (m,)
     return keras.ops.sum((prediction - y_tensor) ** 2) / len(y_train)
 
 
-_, grad_autodiff = backend.value_and_grad(
-    cost_autodiff, keras.ops.convert_to_tensor(theta_check, "float64")
-)
-grad_autodiff = keras.ops.convert_to_numpy(grad_autodiff)
+with backend.float64():  # JAX computes float64 only in its 64-bit mode: on for this block
+    _, grad_autodiff = backend.value_and_grad(
+        cost_autodiff, keras.ops.convert_to_tensor(theta_check, "float64")
+    )
+    grad_autodiff = keras.ops.convert_to_numpy(grad_autodiff)
 grad_error = np.max(np.abs(gradient(theta_check, a_raw) - grad_autodiff) / np.abs(grad_autodiff))
 lesson.claim(
     "NumPy gradient vs the framework's autodiff (float64, max relative error)",
