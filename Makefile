@@ -37,8 +37,11 @@ lessons-all-seeds: $(STAMP)
 	$(PY) -m dlcourse --quick --seeds 0 1 2 3 4 --out out/seeds-quick
 	$(PY) -m dlcourse --seeds 0 1 2 3 4 --out out/seeds-full
 
+# Two pytest-xdist workers (conftest.py keeps the tests on the Jupyter kernel on one of them);
+# TEST_WORKERS=0 runs the suite in this one process.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # The suite at the lowest versions setup.cfg allows, on the lowest Python supported (3.10), in
 # its own venv: uv's lowest-direct resolution installs the minimum of every direct dependency
@@ -65,7 +68,7 @@ $(LOWEST_STAMP): setup.cfg pyproject.toml | $(UV)
 	touch $(LOWEST_STAMP)
 
 test-lowest: $(LOWEST_STAMP)
-	$(LOWEST)/bin/python -m pytest
+	$(LOWEST)/bin/python -m pytest -n $(TEST_WORKERS)
 
 # The installed package alone: build the sdist and the wheel, install the wheel in a clean
 # venv outside the checkout, and run a lesson notebook and an exercise notebook copied into
@@ -91,7 +94,7 @@ $(BACKENDS_STAMP): $(STAMP)
 test-backends-units: $(BACKENDS_STAMP)
 	for backend in jax torch; do \
 		extra=$$([ $$backend = jax ] && echo tests/test_modelcheck.py); \
-		KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider $(BACKEND_TESTS) $$extra \
+		KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(BACKEND_TESTS) $$extra \
 			|| exit 1; \
 	done
 

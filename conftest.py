@@ -19,9 +19,10 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+
+# Keras (and with it TensorFlow) is imported by the fixtures, not here: under pytest-xdist
+# the controlling process loads this file too, and it runs no test.
 
 # Never imported by collection, even by `pytest .` (paths relative to this file):
 collect_ignore = [
@@ -43,6 +44,9 @@ if any(importlib.util.find_spec(name) is None for name in ("jupytext", "nbformat
 @pytest.fixture(autouse=True, scope="session")
 def _doctest_names(doctest_namespace):
     """Names every docstring example may use without importing them."""
+    import keras
+    import numpy as np
+
     import dlcourse
 
     doctest_namespace.update(np=np, keras=keras, dlcourse=dlcourse)
@@ -50,6 +54,8 @@ def _doctest_names(doctest_namespace):
 
 @pytest.fixture(autouse=True)
 def _clean_keras_state():
+    import keras
+
     keras.utils.set_random_seed(0)
     yield
     keras.mixed_precision.set_global_policy("float32")
@@ -105,3 +111,57 @@ def fresh_import():
         [sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------- parallel runs
+# `make test` runs the suite on two pytest-xdist workers (`-n`). Every test may go to either
+# worker, one at a time, except the tests on the session's Jupyter kernel: those stay
+# together on one worker, in collection order, so the kernel starts once and the site's tests
+# build from every lesson's outputs (`tests/test_lessons.py` fills `lesson_outputs` first).
+# They are collected first, so that their worker starts with them (the longest share).
+KERNEL_MODULES = (
+    "tests/test_exercise_notebooks.py",
+    "tests/test_kernel_fresh.py",
+    "tests/test_lessons.py",
+    "tests/test_site.py",
+)
+KERNEL_FIXTURES = {"kernel", "lesson_outputs"}
+
+
+def _on_the_kernel(nodeid: str) -> bool:
+    return nodeid.split("::", 1)[0] in KERNEL_MODULES
+
+
+def pytest_collection_modifyitems(config, items):
+    strays = [
+        item.nodeid
+        for item in items
+        if KERNEL_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and not _on_the_kernel(item.nodeid)
+    ]
+    if strays:
+        raise pytest.UsageError(
+            f"{strays[0]} uses the session's kernel but its module is not in conftest.py's "
+            "KERNEL_MODULES (the modules whose tests share one worker under pytest-xdist)"
+        )
+    items.sort(key=lambda item: not _on_the_kernel(item.nodeid))  # stable: order kept within
+
+
+try:
+    from xdist.scheduler import LoadScopeScheduling
+except ImportError:  # pytest-xdist is optional: without it `-n` is not available
+    LoadScopeScheduling = None
+else:
+
+    class KernelTogether(LoadScopeScheduling):
+        """xdist's scope scheduling where a scope is the kernel's modules as one, or one test."""
+
+        def _split_scope(self, nodeid):
+            return "the session's kernel" if _on_the_kernel(nodeid) else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") == "load":  # `-n`'s default; any other `--dist` is xdist's
+        return KernelTogether(config, log)
+    return None

@@ -158,7 +158,10 @@ if ready(L2Regularizer, InvertedDropout, HeInitializer):
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
     for name, regularized in (("plain Dense layers", False), ("your components", True)):
         model = build(regularized)
-        history = model.fit(x_train, y_train, batch_size=m, epochs=200, verbose=0)
+        # Full batches from a tf.data pipeline: Keras on TensorFlow rebuilds its own
+        # pipeline for NumPy arrays every epoch (~35 ms here, against ~5 ms).
+        batches = datasets.to_dataset(x_train, y_train, batch_size=m)
+        history = model.fit(batches, epochs=200, shuffle=False, verbose=0)
         train_acc = model.evaluate(x_train, y_train, verbose=0)[1]
         dev_acc = model.evaluate(x_dev, y_dev, verbose=0)[1]
         ax.plot(history.history["loss"], label=f"{name}: train {train_acc:.1%}, dev {dev_acc:.1%}")
