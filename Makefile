@@ -157,6 +157,9 @@ clean:
 	rm -rf out .pytest_cache build *.egg-info
 
 # Speed against Keras built-ins, the machine's roofline and PyTorch (bench-only extra).
+# All of it takes about 45 minutes; some sections: make bench BENCH_ARGS="--only sweep
+# --sweep-ways sweep 'fit loop'" (the sections not run keep their last figures, marked).
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(PY) -m pip install --quiet -e ".[bench]"
-	$(PY) benchmarks/bench.py --out BENCHMARKS.md
+	$(PY) -m pip install --quiet -e ".[bench,jax,torch]"
+	$(PY) benchmarks/bench.py --out BENCHMARKS.md $(BENCH_ARGS)

@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -849,7 +850,10 @@ def bench_sweep_backends(reps, backends=SWEEP_BACKENDS):
     return results
 
 
-def bench_sweep(reps, ways=("sweep", "fit loop", "keras tuner", "torch", "numpy")):
+SWEEP_WAYS = ("sweep", "fit loop", "keras tuner", "torch", "numpy")
+
+
+def bench_sweep(reps, ways=SWEEP_WAYS):
     """Each workload five ways, interleaved, `reps` times; plus where the Sweep's time goes."""
     results = []
     try:
@@ -945,7 +949,7 @@ def sweep_report(s):
 
         def cell(way):
             if way not in t:
-                return "n/a"
+                return "not run"
             return f"{np.median(t[way]):.1f} s (min {np.min(t[way]):.1f})"
 
         def speedup(way, target):
@@ -1323,14 +1327,45 @@ def write_report(path, results, seconds, skipped=()):
     if results.get("playground"):
         lines += playground_report(results["playground"])
 
-    if skipped:
-        lines += [
-            f"_Sections skipped in this run: {', '.join(skipped)} "
-            "(run `make bench` for all of them)._",
-            "",
-        ]
     lines += [f"_This run took {seconds:.0f} s._", ""]
-    Path(path).write_text("\n".join(lines))
+    text = "\n".join(lines)
+    if skipped and Path(path).exists():  # a partial run keeps the other sections' last figures
+        text = keep_previous_sections(text, Path(path).read_text())
+    Path(path).write_text(text)
+
+
+KEPT_NOTE = "_Not run this time: kept from the previous report ({})._"
+
+
+def _sections(text):
+    """`(head, {number: block})` of a report: the text before `## 1.`, and each `## N.` block."""
+    parts = re.split(r"(?m)^(?=## \d+\. )", text)
+    return parts[0], {int(re.match(r"## (\d+)\.", part).group(1)): part for part in parts[1:]}
+
+
+def keep_previous_sections(new_text, old_text):
+    """The new report, with each section it lacks taken from the old one (marked as kept).
+
+    A run with `--only`/`--skip` measures some sections; the others keep their last
+    figures, each under a line that says from which run (the old report's machine line).
+    """
+    head, new = _sections(new_text)
+    _, old = _sections(old_text)
+    run = re.search(r"run on (\d{4}-\d{2}-\d{2})", old_text)
+    when = f"run of {run.group(1)}" if run else "an earlier run"
+    tail = ""
+    if new:  # the closing "This run took" line stays last
+        last = max(new)
+        body, _, tail = new[last].rpartition("_This run took")
+        new[last], tail = body, "_This run took" + tail
+    for number, block in old.items():
+        if number not in new:
+            block = re.sub(r"\n*_This run took[^\n]*_\n*$", "\n", block)
+            if KEPT_NOTE.format("")[:20] not in block:
+                title, _, rest = block.partition("\n")
+                block = f"{title}\n\n{KEPT_NOTE.format(when)}\n{rest}"
+            new[number] = block
+    return head + "".join(new[n] for n in sorted(new)) + tail
 
 
 def main(argv=None):
@@ -1346,6 +1381,13 @@ def main(argv=None):
         default=None,
         choices=SECTIONS,
         help="run only these sections (e.g. `--only sweep`)",
+    )
+    parser.add_argument(
+        "--sweep-ways",
+        nargs="*",
+        default=list(SWEEP_WAYS),
+        choices=SWEEP_WAYS,
+        help="the ways the sweep section times (Keras Tuner and PyTorch eager take the longest)",
     )
     parser.add_argument(
         "--sweep-reps",
@@ -1366,7 +1408,7 @@ def main(argv=None):
         ("torch", lambda: bench_torch(args.reps)),
         ("startup", lambda: bench_startup(max(1, args.reps // 3))),
         ("lessons", bench_lessons),
-        ("sweep", lambda: bench_sweep(args.sweep_reps)),
+        ("sweep", lambda: bench_sweep(args.sweep_reps, ways=tuple(args.sweep_ways))),
         ("playground", lambda: bench_playground(args.reps)),
     ]
     for name, run in steps:
