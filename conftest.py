@@ -154,8 +154,8 @@ def pytest_collection_modifyitems(config, items):
 
 try:
     from xdist.scheduler import LoadScopeScheduling
-except ImportError:  # pytest-xdist is optional: without it `-n` is not available
-    LoadScopeScheduling = None
+except ImportError:  # pytest-xdist is optional: without it `-n` and the hook below do not run
+    pass
 else:
 
     class KernelTogether(LoadScopeScheduling):

@@ -1334,7 +1334,7 @@ def write_report(path, results, seconds, skipped=()):
     Path(path).write_text(text)
 
 
-KEPT_NOTE = "_Not run this time: kept from the previous report ({})._"
+KEPT = "_Not run this time: kept from the previous report"
 
 
 def _sections(text):
@@ -1361,9 +1361,9 @@ def keep_previous_sections(new_text, old_text):
     for number, block in old.items():
         if number not in new:
             block = re.sub(r"\n*_This run took[^\n]*_\n*$", "\n", block)
-            if KEPT_NOTE.format("")[:20] not in block:
+            if KEPT not in block:  # kept twice: the first note (and its date) stays
                 title, _, rest = block.partition("\n")
-                block = f"{title}\n\n{KEPT_NOTE.format(when)}\n{rest}"
+                block = f"{title}\n\n{KEPT} ({when})._\n{rest}"
             new[number] = block
     return head + "".join(new[n] for n in sorted(new)) + tail
 
